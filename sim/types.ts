@@ -1,0 +1,152 @@
+/**
+ * The contract between the simulated region's parts. Each service model is a class constructed
+ * with the RegionContext; it serves its public API operations through `call` (SDK-shaped input
+ * and output objects, errors as AwsError) and offers the internal methods below to the other
+ * models, which reach it through the context. `sim/region.ts` builds the context and wires the
+ * models; the wire protocols in `sim/protocol/` only translate HTTP to `Region.call`.
+ */
+import type { VirtualClock } from "./clock";
+import type { SeededRandom } from "./random";
+
+export type ServiceName = "ecs" | "autoscaling" | "sns" | "sqs" | "lambda" | "events" | "monitoring" | "ssm";
+
+/** A service model as the wire protocols see it. */
+export interface ServiceModel {
+    readonly service: ServiceName;
+    /** Operations this model serves, by their API names ("ListContainerInstances"). */
+    readonly operations: readonly string[];
+    /** Serves one API operation; throws AwsError for an unknown operation or bad input. */
+    call(operation: string, input: Record<string, unknown>): unknown;
+}
+
+/** Faults a run may switch on; every rate is a probability per opportunity in [0, 1]. */
+export interface FaultSettings {
+    /** ECS API calls answered with ThrottlingException at this rate, on top of the modelled 20 req/s limit. */
+    throttleRate: number;
+    /** Enforce ECS's sustained 20 req/s read limit with a burst of 100 (token bucket in virtual time). */
+    ecsRateLimit: boolean;
+    /** SNS/SQS/EventBridge deliveries duplicated at this rate. */
+    duplicateRate: number;
+    /** SNS/EventBridge deliveries (and lifecycle notifications) silently lost at this rate. */
+    dropRate: number;
+    /** Lambda invocations that run past their timeout at this rate. */
+    lambdaTimeoutRate: number;
+    /** Lambda invocations that crash (the handler is not run, an error is returned) at this rate. */
+    lambdaCrashRate: number;
+    /** Launched instances that never register with ECS at this rate. */
+    neverRegisterRate: number;
+    /** Tasks that ignore SIGTERM and never reach STOPPED at this rate (stop timeout is not enforced for them). */
+    stuckTaskRate: number;
+}
+
+export const NO_FAULTS: FaultSettings = {
+    throttleRate: 0,
+    ecsRateLimit: false,
+    duplicateRate: 0,
+    dropRate: 0,
+    lambdaTimeoutRate: 0,
+    lambdaCrashRate: 0,
+    neverRegisterRate: 0,
+    stuckTaskRate: 0,
+};
+
+/** One line of a run's timeline, for reports, charts and exact-timeline tests. */
+export interface TimelineEntry {
+    /** Virtual epoch ms. */
+    readonly at: number;
+    /** e.g. "instance.launched", "instance.terminated", "task.stopped", "hook.completed", "alarm.state", "scaling.executed". */
+    readonly kind: string;
+    readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** An AWS-shaped event (EventBridge envelope). */
+export interface AwsEvent {
+    readonly version: "0";
+    readonly id: string;
+    readonly "detail-type": string;
+    readonly source: string;
+    readonly account: string;
+    readonly time: string;
+    readonly region: string;
+    readonly resources: readonly string[];
+    readonly detail: Record<string, unknown>;
+}
+
+/** A Lambda handler as the runtime exports it (what CallbackFunction's factory returns). */
+export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown> | unknown;
+
+export interface LambdaContext {
+    readonly functionName: string;
+    readonly functionVersion: string;
+    readonly invokedFunctionArn: string;
+    readonly memoryLimitInMB: string;
+    readonly awsRequestId: string;
+    readonly logGroupName: string;
+    readonly logStreamName: string;
+    getRemainingTimeInMillis(): number;
+}
+
+/** Internal surface of each model that the other models use (never exposed on the wire). */
+export interface EcsInternal {
+    /** Called by EC2 when an instance has booted and its agent starts (unless it never registers). */
+    registerInstance(clusterName: string, ec2InstanceId: string, instanceType: string, availabilityZone: string): void;
+    /** Called by EC2 when an instance is terminated: every task on it dies at once, the container instance goes INACTIVE. */
+    instanceTerminated(ec2InstanceId: string): void;
+    /** Called by EC2 with the 2-minute Spot warning when the agent has ECS_ENABLE_SPOT_INSTANCE_DRAINING=true. */
+    spotInterruption(ec2InstanceId: string): void;
+}
+
+export interface AutoScalingInternal {
+    /** Executes a scaling policy by ARN (an alarm action). */
+    executePolicyByArn(policyArn: string, alarmValue: number): void;
+}
+
+export interface SnsInternal {
+    /** Publishes as a service would (Auto Scaling notifications, EventBridge targets). Returns the MessageId. */
+    publishInternal(topicArn: string, message: string, subject?: string, attributes?: Record<string, { DataType: string; StringValue: string }>): string;
+}
+
+export interface SqsInternal {
+    sendInternal(queueArn: string, body: string, delaySeconds?: number): string;
+}
+
+export interface LambdaInternal {
+    /** Async invocation (Event): queued, retried twice on error, DLQ/on-failure destination after. */
+    invokeAsync(functionArn: string, payload: unknown, source: string): void;
+    /** Sync invocation with a caller-side limit (the termination policy's 2 s); rejects on timeout or error. */
+    invokeSync(functionArn: string, payload: unknown, callerTimeoutMs: number): Promise<unknown>;
+    /**
+     * Adds the modelled latency of one API call to the invocation that is running now (a no-op
+     * outside an invocation), so getRemainingTimeInMillis() and timeouts are meaningful.
+     */
+    chargeApiLatency(ms: number): void;
+    /** Virtual time as the running invocation sees it (clock.now() + its elapsed time); clock.now() outside one. */
+    invocationNow(): number;
+}
+
+export interface EventsInternal {
+    /** An AWS service emits an event onto the default bus. */
+    emit(source: string, detailType: string, detail: Record<string, unknown>, resources?: readonly string[]): void;
+}
+
+export interface CloudWatchInternal {
+    /** A log line written by a Lambda; EMF lines (JSON with `_aws.CloudWatchMetrics`) become metrics. */
+    logLine(logGroupName: string, line: string): void;
+}
+
+/** What every model is constructed with. */
+export interface RegionContext {
+    readonly clock: VirtualClock;
+    readonly random: SeededRandom;
+    readonly accountId: string;
+    readonly region: string;
+    readonly faults: FaultSettings;
+    record(kind: string, detail: Record<string, unknown>): void;
+    readonly ecs: EcsInternal;
+    readonly autoscaling: AutoScalingInternal;
+    readonly sns: SnsInternal;
+    readonly sqs: SqsInternal;
+    readonly lambda: LambdaInternal;
+    readonly events: EventsInternal;
+    readonly cloudwatch: CloudWatchInternal;
+}
