@@ -1,0 +1,831 @@
+/**
+ * The stack's settings: every config key of the `ecs-lifecycle` namespace, read and validated in
+ * one place before any resource is declared. `parseSettings` is pure (the program, `npm run plan`
+ * and `npm run simulate` all feed it), and reports every bad value at once, each naming its key
+ * and the legal value or range.
+ */
+import { INSTANCE_TYPES } from "../runtime/instanceTypes";
+import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide, type Cidr } from "./cidr";
+
+export const CONFIG_NAMESPACE = "ecs-lifecycle";
+
+export type NatGatewayMode = "perAz" | "single";
+
+export interface NetworkSettings {
+    /** CIDR of the VPC (the existing VPC's primary CIDR when `vpcId` is set). */
+    readonly vpcCidr: string;
+    /** Existing VPC to use instead of creating one. */
+    readonly existingVpcId?: string;
+    /** The existing VPC's public subnets, one per AZ, in the order of `availabilityZones`. */
+    readonly existingPublicSubnetIds?: readonly string[];
+    /** AZ names, or undefined to take the first `azCount` available AZs at deploy time. */
+    readonly availabilityZones?: readonly string[];
+    readonly azCount: number;
+    readonly natGateways: NatGatewayMode;
+    /** Public subnet CIDRs for a new VPC (empty with an existing VPC). */
+    readonly publicSubnetCidrs: readonly string[];
+    readonly privateSubnetCidrs: readonly string[];
+}
+
+export interface ClusterSettings {
+    readonly clusterName?: string;
+    readonly instanceTypes: readonly string[];
+    readonly onDemandBaseCapacity: number;
+    readonly onDemandPercentage: number;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredCapacity: number;
+    readonly amiId?: string;
+    readonly instanceWarmupSeconds: number;
+    readonly minHealthyPercentage: number;
+    readonly maxHealthyPercentage: number;
+    readonly containerStopTimeoutSeconds: number;
+    readonly awsvpcTrunking: boolean;
+    readonly rootVolumeSizeGiB: number;
+}
+
+export interface EgressRule {
+    readonly protocol: "tcp" | "udp";
+    readonly port: number;
+    readonly cidr: string;
+}
+
+export interface ServiceSettings {
+    readonly name: string;
+    readonly image: string;
+    /** Task-level CPU units (1024 = 1 vCPU). */
+    readonly cpu: number;
+    /** Task-level memory, MiB. */
+    readonly memory: number;
+    readonly containerPort: number;
+    readonly desiredCount: number;
+    readonly minCount: number;
+    readonly maxCount: number;
+    readonly healthCheckPath: string;
+    /** ALB path pattern routed to this service. */
+    readonly pathPattern: string;
+    readonly cpuTargetPercent: number;
+    readonly extraEgress: readonly EgressRule[];
+    readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface AlbSettings {
+    /** ACM certificate for an HTTPS listener on 443 (HTTP on 80 then redirects); none = HTTP only. */
+    readonly certificateArn?: string;
+    readonly deregistrationDelaySeconds: number;
+}
+
+export interface StackSettings {
+    readonly stack: string;
+    readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
+    readonly services: readonly ServiceSettings[];
+    readonly alb: AlbSettings;
+    readonly logRetentionDays: number;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export type ConfigType = "string" | "integer" | "boolean" | "array" | "object";
+
+/** A config key as declared in Pulumi.yaml and documented in README. */
+export interface ConfigKeySpec {
+    readonly key: string;
+    readonly type: ConfigType;
+    readonly description: string;
+    /**
+     * The default. Pulumi treats a declared key without one as required, so optional keys default
+     * to "" or [] and those mean "unset"; only `object` keys have none (they cannot be declared).
+     */
+    readonly default?: string | number | boolean | readonly string[];
+    /** The legal values, as the README and the error messages say them. */
+    readonly range: string;
+}
+
+/**
+ * Every key, in README order. `object` keys (and arrays of objects) cannot be typed in Pulumi.yaml
+ * (its schema knows string, integer, boolean and arrays of those), so they are documented here and
+ * validated below instead.
+ */
+export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
+    {
+        key: "vpcCidr",
+        type: "string",
+        default: "10.0.0.0/16",
+        range: "IPv4 CIDR /16–/28; /16–/21 when subnet CIDRs are derived",
+        description: "CIDR of the new VPC, or the primary CIDR of the existing one (vpcId).",
+    },
+    {
+        key: "vpcId",
+        type: "string",
+        default: "",
+        range: "vpc-… id",
+        description:
+            "Use this existing VPC instead of creating one; requires publicSubnetIds and availabilityZones.",
+    },
+    {
+        key: "publicSubnetIds",
+        type: "array",
+        default: [],
+        range: "subnet ids, one per AZ, in availabilityZones order",
+        description: "Public subnets of the existing VPC (NAT gateways and the ALB go there).",
+    },
+    {
+        key: "availabilityZones",
+        type: "array",
+        default: [],
+        range: "2–6 AZ names of the stack's region",
+        description: "AZs to use; unset = the first azCount available AZs, resolved at deploy time.",
+    },
+    {
+        key: "azCount",
+        type: "integer",
+        default: 3,
+        range: "2–6",
+        description: "How many AZs to use; ignored when availabilityZones is set.",
+    },
+    {
+        key: "natGateways",
+        type: "string",
+        default: "perAz",
+        range: "perAz | single",
+        description: "One NAT gateway per AZ (survives an AZ outage) or one shared (cheaper).",
+    },
+    {
+        key: "publicSubnetCidrs",
+        type: "array",
+        default: [],
+        range: "one CIDR per AZ inside vpcCidr, non-overlapping",
+        description:
+            "Public subnet CIDRs of a new VPC; default: the first /(p+6) blocks of vpcCidr (p = its prefix).",
+    },
+    {
+        key: "privateSubnetCidrs",
+        type: "array",
+        default: [],
+        range: "one CIDR per AZ inside vpcCidr, non-overlapping",
+        description:
+            "Private (task and instance) subnet CIDRs; default: /(p+4) blocks from the middle of vpcCidr up.",
+    },
+    {
+        key: "clusterName",
+        type: "string",
+        default: "",
+        range: "1–255 letters, digits, - and _",
+        description: "ECS cluster name; unset = <project>-<stack>.",
+    },
+    {
+        key: "instanceTypes",
+        type: "array",
+        default: ["m5.large"],
+        range: "types from runtime/instanceTypes.ts",
+        description: "Container instance types; more than one makes a mixed instances policy.",
+    },
+    {
+        key: "onDemandBaseCapacity",
+        type: "integer",
+        default: 0,
+        range: "0–maxSize",
+        description: "Instances always On-Demand before onDemandPercentage applies (mixed instances only).",
+    },
+    {
+        key: "onDemandPercentage",
+        type: "integer",
+        default: 100,
+        range: "0–100",
+        description:
+            "Share of capacity above the base that is On-Demand; the rest is Spot (mixed instances only).",
+    },
+    {
+        key: "minSize",
+        type: "integer",
+        default: 1,
+        range: "0–1000, <= desiredCapacity",
+        description: "Auto Scaling group minimum size.",
+    },
+    {
+        key: "maxSize",
+        type: "integer",
+        default: 10,
+        range: "1–1000, >= desiredCapacity",
+        description: "Auto Scaling group maximum size.",
+    },
+    {
+        key: "desiredCapacity",
+        type: "integer",
+        default: 2,
+        range: "minSize–maxSize",
+        description: "Initial desired capacity; ignored after creation (the capacity scaler owns it).",
+    },
+    {
+        key: "amiId",
+        type: "string",
+        default: "",
+        range: "ami-… id",
+        description:
+            "Pin the container instance AMI; unset = the ECS-optimized AL2023 AMI from SSM at deploy time. Changing it rolls the group.",
+    },
+    {
+        key: "instanceWarmupSeconds",
+        type: "integer",
+        default: 300,
+        range: "0–3600",
+        description: "Instance refresh warmup before a new instance counts as healthy.",
+    },
+    {
+        key: "minHealthyPercentage",
+        type: "integer",
+        default: 100,
+        range: "0–100",
+        description:
+            "Instance refresh: capacity kept in service during a roll (100 = launch before terminate).",
+    },
+    {
+        key: "maxHealthyPercentage",
+        type: "integer",
+        default: 200,
+        range: "100–200, at most minHealthyPercentage + 100",
+        description: "Instance refresh: capacity allowed above desired during a roll.",
+    },
+    {
+        key: "containerStopTimeoutSeconds",
+        type: "integer",
+        default: 30,
+        range: "2–120",
+        description: "ECS_CONTAINER_STOP_TIMEOUT: SIGTERM to SIGKILL grace for containers.",
+    },
+    {
+        key: "awsvpcTrunking",
+        type: "boolean",
+        default: false,
+        range: "true | false",
+        description:
+            "Turn on the account's awsvpcTrunking setting (more awsvpc tasks per instance); capacity math follows it.",
+    },
+    {
+        key: "rootVolumeSizeGiB",
+        type: "integer",
+        default: 30,
+        range: "30–16384",
+        description: "Container instance root volume (gp3, encrypted).",
+    },
+    {
+        key: "services",
+        type: "object",
+        range: "list of service objects (see below)",
+        description:
+            "The app services: name, image, cpu, memory, containerPort, desiredCount, minCount, maxCount, healthCheckPath, pathPattern, cpuTargetPercent, extraEgress, environment.",
+    },
+    {
+        key: "serviceCpuTargetPercent",
+        type: "integer",
+        default: 60,
+        range: "10–90",
+        description: "Default target of each service's ECSServiceAverageCPUUtilization tracking policy.",
+    },
+    {
+        key: "certificateArn",
+        type: "string",
+        default: "",
+        range: "arn:aws:acm:… certificate",
+        description: "Serve HTTPS on 443 with this certificate and redirect 80 to it; unset = HTTP on 80.",
+    },
+    {
+        key: "deregistrationDelaySeconds",
+        type: "integer",
+        default: 30,
+        range: "0–3600",
+        description: "Target group deregistration delay (connection draining) per service.",
+    },
+    {
+        key: "logRetentionDays",
+        type: "integer",
+        default: 30,
+        range: LOG_RETENTION_DAYS.join(", "),
+        description: "Retention of every log group the stack creates.",
+    },
+    {
+        key: "tags",
+        type: "object",
+        range: "map of string to string",
+        description: "Tags added to every resource that takes tags.",
+    },
+];
+
+/** Thrown with every problem found; `problems` holds one line per bad value. */
+export class SettingsError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
+        this.name = "SettingsError";
+    }
+}
+
+const OPTIONAL_LIST_KEYS = new Set(
+    CONFIG_KEYS.filter((k) => Array.isArray(k.default) && k.default.length === 0).map((k) => k.key),
+);
+
+const SERVICE_FIELDS = new Set([
+    "name",
+    "image",
+    "cpu",
+    "memory",
+    "containerPort",
+    "desiredCount",
+    "minCount",
+    "maxCount",
+    "healthCheckPath",
+    "pathPattern",
+    "cpuTargetPercent",
+    "extraEgress",
+    "environment",
+]);
+
+/**
+ * Reads raw config values (strings as `pulumi config` stores them, or typed values as a stack
+ * YAML file holds them) into validated settings. Throws SettingsError listing every problem.
+ */
+export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: string): StackSettings {
+    const r = new Reader(raw);
+    const known = new Set(CONFIG_KEYS.map((k) => k.key));
+    for (const key of Object.keys(raw)) {
+        if (!known.has(key)) r.problem(`${r.name(key)} is not a known key (known: ${[...known].join(", ")})`);
+    }
+
+    const network = readNetwork(r);
+    const cluster = readCluster(r);
+    const serviceCpuTarget = r.integer("serviceCpuTargetPercent", 60, 10, 90);
+    const services = readServices(r, cluster, serviceCpuTarget);
+    const alb: AlbSettings = {
+        certificateArn: r.optionalString(
+            "certificateArn",
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/,
+            "an ACM certificate ARN",
+        ),
+        deregistrationDelaySeconds: r.integer("deregistrationDelaySeconds", 30, 0, 3600),
+    };
+    const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+        r.problem(
+            `${r.name("logRetentionDays")} (${logRetentionDays}) must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+        );
+    }
+    const tags = r.stringMap("tags");
+
+    if (r.problems.length > 0) throw new SettingsError(r.problems);
+    return { stack, network, cluster, services, alb, logRetentionDays, tags };
+}
+
+function readNetwork(r: Reader): NetworkSettings {
+    const vpcCidrText = r.string("vpcCidr", "10.0.0.0/16");
+    const vpcCidr = parseCidr(vpcCidrText);
+    if (!vpcCidr)
+        r.problem(
+            `${r.name("vpcCidr")} (${vpcCidrText}) must be an aligned IPv4 CIDR block such as 10.0.0.0/16`,
+        );
+    else if (vpcCidr.prefix < 16 || vpcCidr.prefix > 28) {
+        r.problem(
+            `${r.name("vpcCidr")} (${vpcCidrText}) must have a prefix between /16 and /28, as AWS allows for VPCs`,
+        );
+    }
+
+    const existingVpcId = r.optionalString(
+        "vpcId",
+        /^vpc-[0-9a-f]{8,17}$/,
+        "a VPC id such as vpc-0123456789abcdef0",
+    );
+    const existingPublicSubnetIds = r.optionalStringList(
+        "publicSubnetIds",
+        /^subnet-[0-9a-f]{8,17}$/,
+        "subnet ids such as subnet-0123456789abcdef0",
+    );
+    const availabilityZones = r.optionalStringList(
+        "availabilityZones",
+        /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/,
+        "AZ names such as us-east-1a",
+    );
+    const azCount = availabilityZones ? availabilityZones.length : r.integer("azCount", 3, 2, 6);
+    if (availabilityZones) {
+        if (availabilityZones.length < 2 || availabilityZones.length > 6) {
+            r.problem(`${r.name("availabilityZones")} must list 2–6 AZs, got ${availabilityZones.length}`);
+        }
+        if (new Set(availabilityZones).size !== availabilityZones.length) {
+            r.problem(`${r.name("availabilityZones")} lists an AZ twice`);
+        }
+    }
+    const natGateways = r.oneOf("natGateways", "perAz", ["perAz", "single"] as const);
+
+    if (existingVpcId) {
+        if (!existingPublicSubnetIds)
+            r.problem(
+                `${r.name("publicSubnetIds")} is required with ${r.name("vpcId")} (the NAT gateways and the ALB go in them)`,
+            );
+        if (!availabilityZones)
+            r.problem(
+                `${r.name("availabilityZones")} is required with ${r.name("vpcId")}, in the order of ${r.name("publicSubnetIds")}`,
+            );
+        if (
+            existingPublicSubnetIds &&
+            availabilityZones &&
+            existingPublicSubnetIds.length !== availabilityZones.length
+        ) {
+            r.problem(
+                `${r.name("publicSubnetIds")} has ${existingPublicSubnetIds.length} subnets but ${r.name("availabilityZones")} has ${availabilityZones.length} AZs; give one public subnet per AZ`,
+            );
+        }
+        if (r.has("publicSubnetCidrs"))
+            r.problem(`${r.name("publicSubnetCidrs")} has no effect with ${r.name("vpcId")}; remove it`);
+    } else if (existingPublicSubnetIds) {
+        r.problem(
+            `${r.name("publicSubnetIds")} needs ${r.name("vpcId")}; without it the stack creates its own VPC and public subnets`,
+        );
+    }
+
+    const publicSubnetCidrs = existingVpcId
+        ? []
+        : subnetCidrs(r, "publicSubnetCidrs", vpcCidr, azCount, 6, 0);
+    const privateSubnetCidrs = subnetCidrs(r, "privateSubnetCidrs", vpcCidr, azCount, 4, 8);
+    if (vpcCidr) {
+        const all = [...publicSubnetCidrs, ...privateSubnetCidrs];
+        for (let i = 0; i < all.length; i++) {
+            for (let j = i + 1; j < all.length; j++) {
+                const a = parseCidr(all[i]);
+                const b = parseCidr(all[j]);
+                if (a && b && cidrsOverlap(a, b)) r.problem(`subnet CIDRs ${all[i]} and ${all[j]} overlap`);
+            }
+        }
+    }
+    return {
+        vpcCidr: vpcCidrText,
+        existingVpcId,
+        existingPublicSubnetIds,
+        availabilityZones,
+        azCount,
+        natGateways,
+        publicSubnetCidrs,
+        privateSubnetCidrs,
+    };
+}
+
+/**
+ * Subnet CIDRs from config, or derived: block `firstBlock + i` of prefix `vpc.prefix + extraBits`.
+ * For a /16 that is public /22s from 10.0.0.0 (room for NAT gateways and ALB nodes) and private
+ * /20s from 10.0.128.0 (room for one IP per awsvpc task); the two ranges never meet.
+ */
+function subnetCidrs(
+    r: Reader,
+    key: string,
+    vpc: Cidr | undefined,
+    count: number,
+    extraBits: number,
+    firstBlock: number,
+): string[] {
+    const given = r.optionalStringList(key, /.*/, "CIDR blocks");
+    if (given) {
+        if (given.length !== count)
+            r.problem(
+                `${r.name(key)} has ${given.length} CIDRs but the stack uses ${count} AZs; give one per AZ`,
+            );
+        for (const text of given) {
+            const cidr = parseCidr(text);
+            if (!cidr) r.problem(`${r.name(key)} entry ${text} must be an aligned IPv4 CIDR block`);
+            else if (cidr.prefix > 28)
+                r.problem(`${r.name(key)} entry ${text} must be /28 or larger, as AWS allows for subnets`);
+            else if (vpc && !cidrContains(vpc, cidr))
+                r.problem(`${r.name(key)} entry ${text} is outside ${r.name("vpcCidr")} ${formatCidr(vpc)}`);
+        }
+        return [...given];
+    }
+    if (!vpc) return [];
+    if (vpc.prefix + extraBits > 27) {
+        r.problem(
+            `${r.name("vpcCidr")} ${formatCidr(vpc)} is too small to derive ${key}; use /21 or larger, or set ${r.name(key)}`,
+        );
+        return [];
+    }
+    return Array.from({ length: count }, (_, i) =>
+        formatCidr(subdivide(vpc, vpc.prefix + extraBits, firstBlock + i)),
+    );
+}
+
+function readCluster(r: Reader): ClusterSettings {
+    const clusterName = r.optionalString(
+        "clusterName",
+        /^[A-Za-z0-9_-]{1,255}$/,
+        "1–255 letters, digits, hyphens and underscores",
+    );
+    const instanceTypes = r.optionalStringList("instanceTypes", /.*/, "instance types") ?? ["m5.large"];
+    if (instanceTypes.length === 0)
+        r.problem(`${r.name("instanceTypes")} must list at least one instance type`);
+    for (const type of instanceTypes) {
+        if (!INSTANCE_TYPES[type]) {
+            r.problem(
+                `${r.name("instanceTypes")} entry ${type} is not in the ENI table (runtime/instanceTypes.ts); known: ${Object.keys(INSTANCE_TYPES).join(", ")}`,
+            );
+        }
+    }
+    if (new Set(instanceTypes).size !== instanceTypes.length)
+        r.problem(`${r.name("instanceTypes")} lists a type twice`);
+
+    const minSize = r.integer("minSize", 1, 0, 1000);
+    const maxSize = r.integer("maxSize", 10, 1, 1000);
+    const desiredCapacity = r.integer("desiredCapacity", 2, 0, 1000);
+    if (maxSize < desiredCapacity)
+        r.problem(`${r.name("maxSize")} (${maxSize}) must be >= desiredCapacity (${desiredCapacity})`);
+    if (minSize > desiredCapacity)
+        r.problem(`${r.name("minSize")} (${minSize}) must be <= desiredCapacity (${desiredCapacity})`);
+    if (minSize > maxSize) r.problem(`${r.name("minSize")} (${minSize}) must be <= maxSize (${maxSize})`);
+
+    const minHealthyPercentage = r.integer("minHealthyPercentage", 100, 0, 100);
+    const maxHealthyPercentage = r.integer("maxHealthyPercentage", 200, 100, 200);
+    if (maxHealthyPercentage - minHealthyPercentage > 100) {
+        r.problem(
+            `${r.name("maxHealthyPercentage")} (${maxHealthyPercentage}) must be at most minHealthyPercentage + 100 (${minHealthyPercentage + 100}), as instance refresh requires`,
+        );
+    }
+    return {
+        clusterName,
+        instanceTypes,
+        onDemandBaseCapacity: r.integer("onDemandBaseCapacity", 0, 0, maxSize),
+        onDemandPercentage: r.integer("onDemandPercentage", 100, 0, 100),
+        minSize,
+        maxSize,
+        desiredCapacity,
+        amiId: r.optionalString("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0"),
+        instanceWarmupSeconds: r.integer("instanceWarmupSeconds", 300, 0, 3600),
+        minHealthyPercentage,
+        maxHealthyPercentage,
+        containerStopTimeoutSeconds: r.integer("containerStopTimeoutSeconds", 30, 2, 120),
+        awsvpcTrunking: r.boolean("awsvpcTrunking", false),
+        rootVolumeSizeGiB: r.integer("rootVolumeSizeGiB", 30, 30, 16384),
+    };
+}
+
+function readServices(r: Reader, cluster: ClusterSettings, defaultCpuTarget: number): ServiceSettings[] {
+    const list = r.objectList("services");
+    const known = cluster.instanceTypes.map((t) => INSTANCE_TYPES[t]).filter((t) => t !== undefined);
+    const largestCpu = Math.max(0, ...known.map((t) => t.vcpus * 1024));
+    const largestMemory = Math.max(0, ...known.map((t) => t.registeredMemoryMiB));
+    const names = new Set<string>();
+    const services: ServiceSettings[] = [];
+    list.forEach((entry, i) => {
+        const at = `${r.name("services")}[${i}]`;
+        const field = new FieldReader(r, at, entry);
+        for (const key of Object.keys(entry)) {
+            if (!SERVICE_FIELDS.has(key))
+                r.problem(`${at}.${key} is not a service field (known: ${[...SERVICE_FIELDS].join(", ")})`);
+        }
+        const name = field.string(
+            "name",
+            undefined,
+            /^[a-z][a-z0-9-]{0,30}$/,
+            "1–31 lowercase letters, digits and hyphens, starting with a letter",
+        );
+        if (names.has(name))
+            r.problem(`${at}.name (${name}) is used by another service; names must be unique`);
+        names.add(name);
+        const cpu = field.integer("cpu", 256, 128, 10240);
+        const memory = field.integer("memory", 512, 128, 120000);
+        if (largestCpu > 0 && cpu > largestCpu)
+            r.problem(
+                `${at}.cpu (${cpu}) does not fit any instance type in instanceTypes (largest has ${largestCpu} CPU units)`,
+            );
+        if (largestMemory > 0 && memory > largestMemory)
+            r.problem(
+                `${at}.memory (${memory}) does not fit any instance type in instanceTypes (largest registers ${largestMemory} MiB)`,
+            );
+        const minCount = field.integer("minCount", 1, 0, 1000);
+        const maxCount = field.integer("maxCount", 4, 1, 1000);
+        const desiredCount = field.integer("desiredCount", 2, 0, 1000);
+        if (desiredCount < minCount || desiredCount > maxCount)
+            r.problem(
+                `${at}.desiredCount (${desiredCount}) must be within minCount–maxCount (${minCount}–${maxCount})`,
+            );
+        const healthCheckPath = field.string(
+            "healthCheckPath",
+            "/",
+            /^\/[\x21-\x7e]{0,1023}$/,
+            "a URL path starting with /",
+        );
+        services.push({
+            name,
+            image: field.string("image", undefined, /^\S+$/, "a container image reference"),
+            cpu,
+            memory,
+            containerPort: field.integer("containerPort", 8080, 1, 65535),
+            desiredCount,
+            minCount,
+            maxCount,
+            healthCheckPath,
+            pathPattern: field.string(
+                "pathPattern",
+                i === 0 ? "/*" : `/${name}/*`,
+                /^\/\S*$/,
+                "an ALB path pattern starting with /",
+            ),
+            cpuTargetPercent: field.integer("cpuTargetPercent", defaultCpuTarget, 10, 90),
+            extraEgress: field.egress("extraEgress"),
+            environment: field.stringMap("environment"),
+        });
+    });
+    const patterns = services.map((s) => s.pathPattern);
+    patterns.forEach((p, i) => {
+        if (patterns.indexOf(p) !== i)
+            r.problem(`${r.name("services")}[${i}].pathPattern (${p}) is routed to another service already`);
+    });
+    return services;
+}
+
+/** Coerces and range-checks raw values, recording a problem instead of throwing. */
+class Reader {
+    readonly problems: string[] = [];
+
+    constructor(private readonly raw: Readonly<Record<string, unknown>>) {}
+
+    name(key: string): string {
+        return `${CONFIG_NAMESPACE}:${key}`;
+    }
+
+    problem(message: string): void {
+        if (!this.problems.includes(message)) this.problems.push(message);
+    }
+
+    /** False for "" and, for keys whose default is [], an empty list: the declared "unset" defaults. */
+    has(key: string): boolean {
+        const value = this.raw[key];
+        if (value === undefined || value === null || value === "") return false;
+        const isEmptyList = (Array.isArray(value) && value.length === 0) || value === "[]";
+        return !(isEmptyList && OPTIONAL_LIST_KEYS.has(key));
+    }
+
+    string(key: string, fallback: string): string {
+        return this.optionalString(key, /.*/, "a string") ?? fallback;
+    }
+
+    optionalString(key: string, pattern: RegExp, expected: string): string | undefined {
+        if (!this.has(key)) return undefined;
+        const value = this.raw[key];
+        if (typeof value !== "string" || !pattern.test(value)) {
+            this.problem(`${this.name(key)} (${show(value)}) must be ${expected}`);
+            return undefined;
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(key: string, fallback: T, legal: readonly T[]): T {
+        if (!this.has(key)) return fallback;
+        const value = this.raw[key];
+        if (typeof value === "string" && (legal as readonly string[]).includes(value)) return value as T;
+        this.problem(`${this.name(key)} (${show(value)}) must be one of ${legal.join(" | ")}`);
+        return fallback;
+    }
+
+    integer(key: string, fallback: number, min: number, max: number): number {
+        if (!this.has(key)) return fallback;
+        return checkInteger(this, this.name(key), this.raw[key], fallback, min, max);
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        if (!this.has(key)) return fallback;
+        const value = this.raw[key];
+        if (value === true || value === "true") return true;
+        if (value === false || value === "false") return false;
+        this.problem(`${this.name(key)} (${show(value)}) must be true or false`);
+        return fallback;
+    }
+
+    optionalStringList(key: string, pattern: RegExp, expected: string): string[] | undefined {
+        if (!this.has(key)) return undefined;
+        const value = structured(this.raw[key]);
+        if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+            this.problem(`${this.name(key)} (${show(this.raw[key])}) must be a list of ${expected}`);
+            return undefined;
+        }
+        const bad = value.filter((v: string) => !pattern.test(v));
+        if (bad.length > 0) this.problem(`${this.name(key)} entries ${bad.join(", ")} must be ${expected}`);
+        return value as string[];
+    }
+
+    objectList(key: string): Record<string, unknown>[] {
+        if (!this.has(key)) return [];
+        const value = structured(this.raw[key]);
+        if (!Array.isArray(value) || value.some((v) => !isPlainObject(v))) {
+            this.problem(`${this.name(key)} must be a list of objects`);
+            return [];
+        }
+        return value as Record<string, unknown>[];
+    }
+
+    stringMap(key: string): Record<string, string> {
+        if (!this.has(key)) return {};
+        return checkStringMap(this, this.name(key), structured(this.raw[key]));
+    }
+}
+
+/** Reads the fields of one object entry (a service), naming each as `services[i].field`. */
+class FieldReader {
+    constructor(
+        private readonly r: Reader,
+        private readonly at: string,
+        private readonly entry: Record<string, unknown>,
+    ) {}
+
+    string(field: string, fallback: string | undefined, pattern: RegExp, expected: string): string {
+        const value = this.entry[field];
+        if (value === undefined) {
+            if (fallback === undefined) this.r.problem(`${this.at}.${field} is required (${expected})`);
+            return fallback ?? "";
+        }
+        if (typeof value !== "string" || !pattern.test(value)) {
+            this.r.problem(`${this.at}.${field} (${show(value)}) must be ${expected}`);
+            return fallback ?? "";
+        }
+        return value;
+    }
+
+    integer(field: string, fallback: number, min: number, max: number): number {
+        const value = this.entry[field];
+        if (value === undefined) return fallback;
+        return checkInteger(this.r, `${this.at}.${field}`, value, fallback, min, max);
+    }
+
+    stringMap(field: string): Record<string, string> {
+        const value = this.entry[field];
+        return value === undefined ? {} : checkStringMap(this.r, `${this.at}.${field}`, value);
+    }
+
+    egress(field: string): EgressRule[] {
+        const value = this.entry[field];
+        if (value === undefined) return [];
+        if (!Array.isArray(value)) {
+            this.r.problem(`${this.at}.${field} must be a list of {protocol, port, cidr}`);
+            return [];
+        }
+        return value.flatMap((rule: unknown, j: number): EgressRule[] => {
+            const where = `${this.at}.${field}[${j}]`;
+            if (!isPlainObject(rule)) {
+                this.r.problem(`${where} must be an object {protocol, port, cidr}`);
+                return [];
+            }
+            const protocol = rule.protocol;
+            const port = checkInteger(this.r, `${where}.port`, rule.port, 0, 1, 65535);
+            const cidr = typeof rule.cidr === "string" ? parseCidr(rule.cidr) : undefined;
+            if (protocol !== "tcp" && protocol !== "udp")
+                this.r.problem(`${where}.protocol (${show(protocol)}) must be tcp or udp`);
+            if (!cidr)
+                this.r.problem(`${where}.cidr (${show(rule.cidr)}) must be an aligned IPv4 CIDR block`);
+            return protocol === "tcp" || protocol === "udp"
+                ? [{ protocol, port, cidr: String(rule.cidr) }]
+                : [];
+        });
+    }
+}
+
+function checkInteger(
+    r: Reader,
+    name: string,
+    value: unknown,
+    fallback: number,
+    min: number,
+    max: number,
+): number {
+    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+        r.problem(`${name} (${show(value)}) must be an integer in ${min}–${max}`);
+        return fallback;
+    }
+    if (n < min || n > max) {
+        r.problem(`${name} (${n}) must be in ${min}–${max}`);
+        return fallback;
+    }
+    return n;
+}
+
+function checkStringMap(r: Reader, name: string, value: unknown): Record<string, string> {
+    if (!isPlainObject(value) || Object.values(value).some((v) => typeof v !== "string")) {
+        r.problem(`${name} must be a map of string to string`);
+        return {};
+    }
+    return value as Record<string, string>;
+}
+
+/** `pulumi config` stores structured values as JSON text; a stack YAML file holds them parsed. */
+function structured(value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}

@@ -1,0 +1,37 @@
+/** A stack file's `ecs-lifecycle:` values, as typed YAML or as `pulumi config` hands them to the program (strings, JSON for structures). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+
+export const REPO_ROOT = join(__dirname, "..");
+
+/** Reads `Pulumi.<stack>.yaml`; a missing file or one without a `config:` map is a clear error. */
+export function stackFileValues(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {
+    const path = join(dir, `Pulumi.${stack}.yaml`);
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch {
+        throw new Error(
+            `stack file ${path} not found: create it with \`pulumi stack init ${stack}\` and \`pulumi config set\`, or pick another --stack`,
+        );
+    }
+    const doc = YAML.parse(text) as { config?: unknown } | null;
+    if (!doc || typeof doc.config !== "object" || doc.config === null) {
+        throw new Error(`stack file ${path} has no config: map`);
+    }
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc.config as Record<string, unknown>)) {
+        if (key.startsWith("ecs-lifecycle:")) values[key.slice("ecs-lifecycle:".length)] = value;
+    }
+    return values;
+}
+
+export function asPulumiConfig(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [
+            `ecs-lifecycle:${key}`,
+            typeof value === "string" ? value : JSON.stringify(value),
+        ]),
+    );
+}

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
+import { parseSettings } from "../../components/settings";
+import { SSM_AMI_ID, named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
+
+async function synthesize(raw: Record<string, unknown>, terminationPolicies?: string[]): Promise<MockRun> {
+    const run = await startMocks();
+    new EcsCluster("ecs", {
+        settings: parseSettings(raw, "test").cluster,
+        clusterName: "ecs-lifecycle-test",
+        vpcId: "vpc-1",
+        privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+        terminationPolicies,
+        tags: { team: "platform" },
+    });
+    await settle(run);
+    return run;
+}
+
+function userDataOf(run: MockRun): string[] {
+    const lt = named(run, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt");
+    return Buffer.from(lt.inputs.userData, "base64").toString("utf8").split("\n");
+}
+
+describe("EcsCluster", () => {
+    it("rolls new AMIs by instance refresh, launching before terminating", async () => {
+        const run = await synthesize({ instanceWarmupSeconds: 240 });
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.deepEqual(group.inputs.instanceRefresh, {
+            strategy: "Rolling",
+            preferences: {
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: 200,
+                instanceWarmup: "240",
+                skipMatching: true,
+            },
+        });
+        assert.deepEqual(group.inputs.instanceLifecyclePolicy, {
+            retentionTriggers: { terminateHookAbandon: "retain" },
+        });
+        assert.deepEqual(group.inputs.vpcZoneIdentifiers, ["subnet-a", "subnet-b", "subnet-c"]);
+        assert.deepEqual(
+            [group.inputs.minSize, group.inputs.maxSize, group.inputs.desiredCapacity],
+            [1, 10, 2],
+        );
+    });
+
+    it("pins the launch template's concrete latest version, never $Latest or $Default", async () => {
+        const run = await synthesize({});
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.deepEqual(group.inputs.launchTemplate, { id: "ecs-lt-id", version: "7" });
+        assert.equal(group.inputs.mixedInstancesPolicy, undefined);
+    });
+
+    it("resolves the ECS-optimized AL2023 AMI from SSM, unless amiId pins one", async () => {
+        const fromSsm = await synthesize({});
+        assert.equal(
+            named(fromSsm, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt").inputs.imageId,
+            SSM_AMI_ID,
+        );
+        assert.deepEqual(
+            fromSsm.invokes
+                .filter((i) => i.token === "aws:ssm/getParameter:getParameter")
+                .map((i) => i.inputs.name),
+            [ECS_AMI_PARAMETER],
+        );
+        const pinned = await synthesize({ amiId: "ami-0bbbbbbbbbbbbbbb2" });
+        assert.equal(
+            named(pinned, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt").inputs.imageId,
+            "ami-0bbbbbbbbbbbbbbb2",
+        );
+        assert.equal(pinned.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter").length, 0);
+    });
+
+    it("requires IMDSv2 and writes the agent config in user data", async () => {
+        const run = await synthesize({ containerStopTimeoutSeconds: 90 });
+        const lt = named(run, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt");
+        assert.equal(lt.inputs.metadataOptions.httpTokens, "required");
+        assert.equal(lt.inputs.metadataOptions.httpEndpoint, "enabled");
+        assert.deepEqual(userDataOf(run), [
+            "#!/bin/bash",
+            "set -euo pipefail",
+            "cat >> /etc/ecs/ecs.config <<'EOF'",
+            "ECS_CLUSTER=ecs-lifecycle-test",
+            "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
+            "ECS_CONTAINER_STOP_TIMEOUT=90s",
+            "ECS_ENABLE_TASK_IAM_ROLE=true",
+            "ECS_AWSVPC_BLOCK_IMDS=true",
+            "EOF",
+            "",
+        ]);
+        assert.deepEqual(ecsAgentConfig("c", 30).slice(0, 2), [
+            "ECS_CLUSTER=c",
+            "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
+        ]);
+        assert.equal(lt.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+    });
+
+    it("uses a mixed instances policy for several types, with the same pinned version", async () => {
+        const run = await synthesize({
+            instanceTypes: ["m5.large", "m6i.large"],
+            onDemandPercentage: 50,
+            onDemandBaseCapacity: 1,
+        });
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.equal(group.inputs.launchTemplate, undefined);
+        const policy = group.inputs.mixedInstancesPolicy;
+        assert.deepEqual(policy.launchTemplate.launchTemplateSpecification, {
+            launchTemplateId: "ecs-lt-id",
+            version: "7",
+        });
+        assert.deepEqual(policy.launchTemplate.overrides, [
+            { instanceType: "m5.large" },
+            { instanceType: "m6i.large" },
+        ]);
+        assert.equal(policy.instancesDistribution.onDemandPercentageAboveBaseCapacity, 50);
+        assert.equal(policy.instancesDistribution.onDemandBaseCapacity, 1);
+        assert.equal(group.inputs.capacityRebalance, true);
+        assert.equal(
+            named(run, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt").inputs.instanceType,
+            undefined,
+        );
+    });
+
+    it("puts a given termination policy first", async () => {
+        const lambdaArn = "arn:aws:lambda:us-east-1:123456789012:function:pick";
+        const run = await synthesize({}, [lambdaArn, "OldestLaunchTemplate"]);
+        assert.deepEqual(named(run, "aws:autoscaling/group:Group", "ecs-asg").inputs.terminationPolicies, [
+            lambdaArn,
+            "OldestLaunchTemplate",
+        ]);
+    });
+
+    it("gives the instances a security group with no ingress and an agent policy scoped to the cluster", async () => {
+        const run = await synthesize({});
+        assert.equal(ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length, 0);
+        assert.equal(
+            named(run, "aws:ec2/securityGroup:SecurityGroup", "ecs-instance-sg").inputs.ingress,
+            undefined,
+        );
+        const policy = JSON.parse(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "ecs-instance-ecs-agent").inputs.policy,
+        );
+        const clusterArn = "arn:aws:ecs:us-east-1:123456789012:cluster/ecs-lifecycle-test";
+        assert.deepEqual(
+            policy.Statement.map((s: { Resource: string }) => s.Resource),
+            [clusterArn, "arn:aws:ecs:us-east-1:123456789012:container-instance/ecs-lifecycle-test/*", "*"],
+        );
+        assert.deepEqual(policy.Statement[2].Action, "ecs:DiscoverPollEndpoint");
+        assert.deepEqual(
+            ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn),
+            ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+        );
+        const cluster = named(run, "aws:ecs/cluster:Cluster", "ecs-cluster");
+        assert.deepEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+        assert.equal(cluster.inputs.name, "ecs-lifecycle-test");
+    });
+
+    it("propagates the stack tags to instances", async () => {
+        const run = await synthesize({});
+        const tags = named(run, "aws:autoscaling/group:Group", "ecs-asg").inputs.tags;
+        assert.deepEqual(tags, [
+            { key: "team", value: "platform", propagateAtLaunch: true },
+            { key: "Name", value: "ecs-instance", propagateAtLaunch: true },
+        ]);
+    });
+});

@@ -1,0 +1,126 @@
+/**
+ * Mock-based synthesis (pulumi/examples testing-unit-ts style): mocks answer every resource and
+ * invoke, and record what the program declared so tests can assert exact inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+export const REGION = "us-east-1";
+export const SSM_AMI_ID = "ami-0aaaaaaaaaaaaaaa1";
+export const MOCK_AZS = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"];
+
+export interface DeclaredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+}
+
+export interface MockRun {
+    readonly resources: DeclaredResource[];
+    readonly invokes: { token: string; inputs: Record<string, any> }[];
+}
+
+const ARN_SERVICE: Record<string, string> = {
+    ecs: "ecs",
+    iam: "iam",
+    lb: "elasticloadbalancing",
+    autoscaling: "autoscaling",
+};
+
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const module = type.split(":")[1]?.split("/")[0] ?? "mock";
+    const physicalName = inputs.name ?? `${name}-physical`;
+    const arn =
+        type === "aws:ecs/cluster:Cluster"
+            ? `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${physicalName}`
+            : type === "aws:iam/role:Role"
+              ? `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName}`
+              : `arn:aws:${ARN_SERVICE[module] ?? module}:${REGION}:${ACCOUNT_ID}:${module}/${physicalName}`;
+    return {
+        ...inputs,
+        arn,
+        name: physicalName,
+        ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 7 } : {}),
+        ...(type === "aws:lb/loadBalancer:LoadBalancer"
+            ? { dnsName: `${name}.${REGION}.elb.amazonaws.com` }
+            : {}),
+        ...(type === "aws:cloudwatch/logGroup:LogGroup"
+            ? { arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${physicalName}` }
+            : {}),
+    };
+}
+
+/** Installs fresh mocks with the given stack config (values as `pulumi config` stores them: strings). */
+export async function startMocks(config: Record<string, string> = {}, stack = "test"): Promise<MockRun> {
+    const run: MockRun = { resources: [], invokes: [] };
+    pulumi.runtime.setAllConfig({ "aws:region": REGION, ...config });
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                run.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                run.invokes.push({ token: args.token, inputs: args.inputs });
+                switch (args.token) {
+                    case "aws:ssm/getParameter:getParameter":
+                        return {
+                            name: args.inputs.name,
+                            value: SSM_AMI_ID,
+                            insecureValue: SSM_AMI_ID,
+                            type: "String",
+                        };
+                    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                        return { names: MOCK_AZS, zoneIds: MOCK_AZS.map((_, i) => `use1-az${i + 1}`) };
+                    case "aws:index/getRegion:getRegion":
+                        return { name: REGION, region: REGION, id: REGION };
+                    case "aws:index/getCallerIdentity:getCallerIdentity":
+                        return {
+                            accountId: ACCOUNT_ID,
+                            arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`,
+                            userId: "AIDA",
+                            id: ACCOUNT_ID,
+                        };
+                    default:
+                        throw new Error(`unmocked invoke ${args.token}`);
+                }
+            },
+        },
+        "ecs-lifecycle",
+        stack,
+        false,
+    );
+    return run;
+}
+
+/** Resolves an Output (mocks make every value known). */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Waits until the program has declared everything: no new resource for many event-loop turns. */
+export async function settle(run: MockRun): Promise<void> {
+    let seen = -1;
+    let quietTurns = 0;
+    while (quietTurns < 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (run.resources.length === seen) quietTurns++;
+        else {
+            seen = run.resources.length;
+            quietTurns = 0;
+        }
+    }
+}
+
+export function ofType(run: MockRun, type: string): DeclaredResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function named(run: MockRun, type: string, name: string): DeclaredResource {
+    const found = run.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+        const names = ofType(run, type).map((r) => r.name);
+        throw new Error(`no ${type} named ${name}; declared: ${names.join(", ") || "none"}`);
+    }
+    return found;
+}

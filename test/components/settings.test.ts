@@ -1,0 +1,268 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+import { CONFIG_KEYS, parseSettings, SettingsError } from "../../components/settings";
+import { REPO_ROOT, asPulumiConfig, stackFileValues } from "../../scripts/stackFile";
+
+const web = { name: "web", image: "nginx:1.27", containerPort: 80 };
+
+/** The problems parseSettings reports for `raw`, or [] when it accepts it. */
+function problemsOf(raw: Record<string, unknown>): readonly string[] {
+    try {
+        parseSettings(raw, "test");
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof SettingsError, `expected SettingsError, got ${String(error)}`);
+        return error.problems;
+    }
+}
+
+describe("stack settings", () => {
+    it("applies the documented defaults", () => {
+        const s = parseSettings({}, "test");
+        assert.deepEqual(s.network, {
+            vpcCidr: "10.0.0.0/16",
+            existingVpcId: undefined,
+            existingPublicSubnetIds: undefined,
+            availabilityZones: undefined,
+            azCount: 3,
+            natGateways: "perAz",
+            publicSubnetCidrs: ["10.0.0.0/22", "10.0.4.0/22", "10.0.8.0/22"],
+            privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20", "10.0.160.0/20"],
+        });
+        assert.deepEqual(s.cluster.instanceTypes, ["m5.large"]);
+        assert.equal(s.cluster.minHealthyPercentage, 100);
+        assert.equal(s.cluster.maxHealthyPercentage, 200);
+        assert.equal(s.cluster.desiredCapacity, 2);
+        assert.equal(s.logRetentionDays, 30);
+        assert.deepEqual(s.services, []);
+    });
+
+    it("treats the declared empty defaults as unset, as Pulumi passes them", () => {
+        const s = parseSettings(
+            { vpcId: "", amiId: "", availabilityZones: "[]", publicSubnetCidrs: "[]", certificateArn: "" },
+            "t",
+        );
+        assert.equal(s.network.existingVpcId, undefined);
+        assert.equal(s.cluster.amiId, undefined);
+        assert.equal(s.network.publicSubnetCidrs.length, 3);
+        assert.equal(s.alb.certificateArn, undefined);
+    });
+
+    it("reads string values the way `pulumi config` stores them", () => {
+        const s = parseSettings(
+            {
+                minSize: "2",
+                maxSize: "5",
+                desiredCapacity: "3",
+                awsvpcTrunking: "true",
+                services: JSON.stringify([web]),
+            },
+            "t",
+        );
+        assert.equal(s.cluster.maxSize, 5);
+        assert.equal(s.cluster.awsvpcTrunking, true);
+        assert.equal(s.services[0].name, "web");
+        assert.equal(s.services[0].pathPattern, "/*", "the first service takes the catch-all route");
+    });
+
+    it("names the key and the bound when sizes contradict each other", () => {
+        assert.deepEqual(problemsOf({ minSize: 1, maxSize: 2, desiredCapacity: 3 }), [
+            "ecs-lifecycle:maxSize (2) must be >= desiredCapacity (3)",
+        ]);
+        assert.deepEqual(problemsOf({ minSize: 4, maxSize: 10, desiredCapacity: 3 }), [
+            "ecs-lifecycle:minSize (4) must be <= desiredCapacity (3)",
+        ]);
+    });
+
+    it("rejects a subnet CIDR outside the VPC and overlapping subnets", () => {
+        assert.deepEqual(
+            problemsOf({ privateSubnetCidrs: ["10.0.128.0/20", "10.1.0.0/20", "10.0.160.0/20"] }),
+            [
+                "ecs-lifecycle:privateSubnetCidrs entry 10.1.0.0/20 is outside ecs-lifecycle:vpcCidr 10.0.0.0/16",
+            ],
+        );
+        assert.deepEqual(
+            problemsOf({ privateSubnetCidrs: ["10.0.0.0/20", "10.0.144.0/20", "10.0.160.0/20"] }),
+            [
+                "subnet CIDRs 10.0.0.0/22 and 10.0.0.0/20 overlap",
+                "subnet CIDRs 10.0.4.0/22 and 10.0.0.0/20 overlap",
+                "subnet CIDRs 10.0.8.0/22 and 10.0.0.0/20 overlap",
+            ],
+        );
+        assert.deepEqual(problemsOf({ privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"] }), [
+            "ecs-lifecycle:privateSubnetCidrs has 2 CIDRs but the stack uses 3 AZs; give one per AZ",
+        ]);
+        assert.deepEqual(problemsOf({ vpcCidr: "10.0.0.1/16" }), [
+            "ecs-lifecycle:vpcCidr (10.0.0.1/16) must be an aligned IPv4 CIDR block such as 10.0.0.0/16",
+        ]);
+        assert.deepEqual(problemsOf({ vpcCidr: "10.0.0.0/24" }), [
+            "ecs-lifecycle:vpcCidr 10.0.0.0/24 is too small to derive publicSubnetCidrs; use /21 or larger, or set ecs-lifecycle:publicSubnetCidrs",
+            "ecs-lifecycle:vpcCidr 10.0.0.0/24 is too small to derive privateSubnetCidrs; use /21 or larger, or set ecs-lifecycle:privateSubnetCidrs",
+        ]);
+    });
+
+    it("bounds the AZ count to 2–6", () => {
+        assert.deepEqual(problemsOf({ azCount: 7 }), ["ecs-lifecycle:azCount (7) must be in 2–6"]);
+        assert.deepEqual(problemsOf({ azCount: 1 }), ["ecs-lifecycle:azCount (1) must be in 2–6"]);
+        assert.deepEqual(problemsOf({ availabilityZones: ["us-east-1a"] }), [
+            "ecs-lifecycle:availabilityZones must list 2–6 AZs, got 1",
+        ]);
+        assert.deepEqual(problemsOf({ availabilityZones: ["us-east-1a", "us-east-1a"] }), [
+            "ecs-lifecycle:availabilityZones lists an AZ twice",
+        ]);
+    });
+
+    it("bounds the instance refresh percentages as Auto Scaling does", () => {
+        assert.deepEqual(problemsOf({ maxHealthyPercentage: 250 }), [
+            "ecs-lifecycle:maxHealthyPercentage (250) must be in 100–200",
+        ]);
+        assert.deepEqual(problemsOf({ maxHealthyPercentage: 99 }), [
+            "ecs-lifecycle:maxHealthyPercentage (99) must be in 100–200",
+        ]);
+        assert.deepEqual(problemsOf({ minHealthyPercentage: 50, maxHealthyPercentage: 200 }), [
+            "ecs-lifecycle:maxHealthyPercentage (200) must be at most minHealthyPercentage + 100 (150), as instance refresh requires",
+        ]);
+    });
+
+    it("requires every instance type to be in the ENI table", () => {
+        const problems = problemsOf({ instanceTypes: ["m5.large", "x9.huge"] });
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0],
+            /^ecs-lifecycle:instanceTypes entry x9\.huge is not in the ENI table \(runtime\/instanceTypes\.ts\); known: t2\.micro, /,
+        );
+    });
+
+    it("checks the existing-VPC combination", () => {
+        assert.deepEqual(problemsOf({ vpcId: "vpc-0123456789abcdef0" }), [
+            "ecs-lifecycle:publicSubnetIds is required with ecs-lifecycle:vpcId (the NAT gateways and the ALB go in them)",
+            "ecs-lifecycle:availabilityZones is required with ecs-lifecycle:vpcId, in the order of ecs-lifecycle:publicSubnetIds",
+        ]);
+        assert.deepEqual(
+            problemsOf({
+                vpcId: "vpc-0123456789abcdef0",
+                availabilityZones: ["us-east-1a", "us-east-1b"],
+                publicSubnetIds: ["subnet-0123456789abcdef0"],
+                publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
+            }),
+            [
+                "ecs-lifecycle:publicSubnetIds has 1 subnets but ecs-lifecycle:availabilityZones has 2 AZs; give one public subnet per AZ",
+                "ecs-lifecycle:publicSubnetCidrs has no effect with ecs-lifecycle:vpcId; remove it",
+            ],
+        );
+        assert.deepEqual(
+            problemsOf({ publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }),
+            [
+                "ecs-lifecycle:publicSubnetIds needs ecs-lifecycle:vpcId; without it the stack creates its own VPC and public subnets",
+            ],
+        );
+    });
+
+    it("validates each service field by name", () => {
+        assert.deepEqual(
+            problemsOf({
+                services: [
+                    { ...web, cpu: 64, desiredCount: 9, maxCount: 4 },
+                    { ...web, memory: 9000, healthCheckPath: "health", colour: "blue" },
+                    {
+                        name: "Bad_Name",
+                        image: "x",
+                        extraEgress: [{ protocol: "icmp", port: 70000, cidr: "nope" }],
+                    },
+                ],
+            }),
+            [
+                "ecs-lifecycle:services[0].cpu (64) must be in 128–10240",
+                "ecs-lifecycle:services[0].desiredCount (9) must be within minCount–maxCount (1–4)",
+                "ecs-lifecycle:services[1].colour is not a service field (known: name, image, cpu, memory, containerPort, desiredCount, minCount, maxCount, healthCheckPath, pathPattern, cpuTargetPercent, extraEgress, environment)",
+                "ecs-lifecycle:services[1].name (web) is used by another service; names must be unique",
+                "ecs-lifecycle:services[1].memory (9000) does not fit any instance type in instanceTypes (largest registers 7681 MiB)",
+                "ecs-lifecycle:services[1].healthCheckPath (health) must be a URL path starting with /",
+                "ecs-lifecycle:services[2].name (Bad_Name) must be 1–31 lowercase letters, digits and hyphens, starting with a letter",
+                "ecs-lifecycle:services[2].extraEgress[0].port (70000) must be in 1–65535",
+                "ecs-lifecycle:services[2].extraEgress[0].protocol (icmp) must be tcp or udp",
+                "ecs-lifecycle:services[2].extraEgress[0].cidr (nope) must be an aligned IPv4 CIDR block",
+            ],
+        );
+    });
+
+    it("reports several errors at once, and unknown keys", () => {
+        const problems = problemsOf({
+            azCount: 9,
+            natGateways: "two",
+            logRetentionDays: 10,
+            maxSize: 0,
+            colour: "blue",
+        });
+        assert.deepEqual(problems, [
+            "ecs-lifecycle:colour is not a known key (known: " +
+                CONFIG_KEYS.map((k) => k.key).join(", ") +
+                ")",
+            "ecs-lifecycle:azCount (9) must be in 2–6",
+            "ecs-lifecycle:natGateways (two) must be one of perAz | single",
+            "ecs-lifecycle:maxSize (0) must be in 1–1000",
+            "ecs-lifecycle:logRetentionDays (10) must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        ]);
+        assert.throws(
+            () => parseSettings({ azCount: 9, maxSize: 0 }, "t"),
+            /^SettingsError: invalid stack configuration:\n {2}ecs-lifecycle:azCount/,
+        );
+    });
+
+    it("accepts the dev stack, as typed YAML and as pulumi config strings", () => {
+        const typed = parseSettings(stackFileValues("dev"), "dev");
+        const asStrings = Object.fromEntries(
+            Object.entries(asPulumiConfig(stackFileValues("dev"))).map(([k, v]) => [
+                k.replace("ecs-lifecycle:", ""),
+                v,
+            ]),
+        );
+        assert.deepEqual(parseSettings(asStrings, "dev"), typed);
+        assert.deepEqual(typed.network.availabilityZones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepEqual(
+            typed.services.map((s) => [s.name, s.pathPattern]),
+            [
+                ["web", "/*"],
+                ["api", "/api/*"],
+            ],
+        );
+    });
+
+    it("keeps Pulumi.yaml's declarations equal to the settings table", () => {
+        const project = YAML.parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+            name: string;
+            config: Record<
+                string,
+                { type: string; default?: unknown; description: string; items?: { type: string } }
+            >;
+        };
+        assert.equal(project.name, "ecs-lifecycle");
+        const declarable = CONFIG_KEYS.filter((k) => k.type !== "object");
+        assert.deepEqual(
+            Object.keys(project.config),
+            declarable.map((k) => k.key),
+        );
+        for (const spec of declarable) {
+            const declared = project.config[spec.key];
+            assert.equal(declared.type, spec.type, spec.key);
+            assert.deepEqual(declared.default, spec.default, `${spec.key} default`);
+            assert.ok(declared.description.startsWith(spec.description), `${spec.key} description`);
+            if (spec.type === "array") assert.deepEqual(declared.items, { type: "string" });
+        }
+    });
+
+    it("documents every key in README with its default", () => {
+        const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+        for (const spec of CONFIG_KEYS) {
+            const row = readme.split("\n").find((line) => line.startsWith(`| \`${spec.key}\` |`));
+            assert.ok(row, `README has no row for ${spec.key}`);
+            if (spec.default !== undefined)
+                assert.ok(
+                    row.includes(`\`${JSON.stringify(spec.default)}\``),
+                    `README default of ${spec.key}`,
+                );
+        }
+    });
+});
