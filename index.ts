@@ -1,20 +1,62 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CapacityScaler } from "./components/capacityScaler";
 import { EcsCluster } from "./components/cluster";
 import { clusterNameOf, loadStackSettings } from "./components/config";
+import { DrainHook } from "./components/drainHook";
 import { AppLoadBalancer } from "./components/loadBalancer";
 import { TaskNetwork } from "./components/network";
 import { AppService } from "./components/service";
+import { TerminationPolicy } from "./components/terminationPolicy";
 
 const settings = loadStackSettings();
 const tags = { "ecs-lifecycle:stack": settings.stack, ...settings.tags };
 const clusterName = clusterNameOf(settings);
+// Known before the cluster exists, so the termination policy can be created before the group that uses it.
+const plannedClusterArn = pulumi.interpolate`arn:aws:ecs:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:cluster/${clusterName}`;
+
+if (settings.cluster.awsvpcTrunking) {
+    // Account-wide, for the stack's region: instances launched afterwards get trunk ENIs.
+    new aws.ecs.AccountSettingDefault("awsvpc-trunking", { name: "awsvpcTrunking", value: "enabled" });
+}
 
 const network = new TaskNetwork("network", { settings: settings.network, tags });
+
+const terminationPolicy = new TerminationPolicy("termination", {
+    clusterName,
+    clusterArn: plannedClusterArn,
+    daemonTaskFamilies: [],
+    logRetentionDays: settings.logRetentionDays,
+    tags,
+});
 
 const cluster = new EcsCluster("ecs", {
     settings: settings.cluster,
     clusterName,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
+    terminationPolicies: [terminationPolicy.policyArn, "OldestLaunchTemplate", "OldestInstance"],
+    groupDependsOn: [terminationPolicy.permission],
+    tags,
+});
+
+const drain = new DrainHook("drain", {
+    settings: settings.drain,
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    autoScalingGroupName: cluster.autoScalingGroupName,
+    autoScalingGroupArn: cluster.autoScalingGroupArn,
+    logRetentionDays: settings.logRetentionDays,
+    tags,
+});
+
+new CapacityScaler("capacity", {
+    settings: settings.capacity,
+    trunking: settings.cluster.awsvpcTrunking,
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    autoScalingGroupName: cluster.autoScalingGroupName,
+    logRetentionDays: settings.logRetentionDays,
     tags,
 });
 
@@ -52,5 +94,7 @@ export const ecsClusterName = cluster.clusterName;
 export const ecsClusterArn = cluster.clusterArn;
 export const autoScalingGroupName = cluster.autoScalingGroupName;
 export const instanceSecurityGroupId = cluster.instanceSecurityGroupId;
+export const drainTopicArn = drain.topicArn;
+export const drainQueueUrl = drain.queueUrl;
 export const albDnsName = alb.dnsName;
 export const serviceNames = services.map((s) => s.serviceName);

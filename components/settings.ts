@@ -4,10 +4,16 @@
  * and `npm run simulate` all feed it), and reports every bad value at once, each naming its key
  * and the legal value or range.
  */
+import { requiredMaxReceiveCount, SQS_MAX_RECEIVE_COUNT, type DrainSettings } from "../runtime/drain";
 import { INSTANCE_TYPES } from "../runtime/instanceTypes";
 import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide, type Cidr } from "./cidr";
 
 export const CONFIG_NAMESPACE = "ecs-lifecycle";
+
+/** The drain Lambda's timeout. */
+export const DRAIN_FUNCTION_TIMEOUT_SECONDS = 60;
+/** The drain queue's visibility timeout: at least the function timeout (Lambda requires it), and how late a failed poll comes back. */
+export const DRAIN_QUEUE_VISIBILITY_SECONDS = 2 * DRAIN_FUNCTION_TIMEOUT_SECONDS;
 
 export type NatGatewayMode = "perAz" | "single";
 
@@ -75,12 +81,35 @@ export interface AlbSettings {
     readonly deregistrationDelaySeconds: number;
 }
 
+/** The drain pipeline's settings: the hook, the drain Lambda's decisions and its sweep. */
+export interface DrainHookSettings extends DrainSettings {
+    /** How often the sweep looks for instances in Terminating:Wait that no delivery drives. */
+    readonly sweepIntervalMinutes: number;
+}
+
+export interface CapacitySettings {
+    /** How often the capacity Lambda runs even when no container instance event fires. */
+    readonly scheduleMinutes: number;
+    /** Scale out when ContainerCapacity (worst-case tasks that still fit) drops below this. */
+    readonly minimumSpareTasks: number;
+    /** Scale in when IdleHostCapacity (instances removable with room to spare) is above this. */
+    readonly idleHostThreshold: number;
+    /** Minutes IdleHostCapacity must stay above the threshold before one instance goes. */
+    readonly scaleInEvaluationMinutes: number;
+    /** Instance warmup the scale-out policy allows before adding more (step scaling). */
+    readonly scaleOutWarmupSeconds: number;
+    /** Cooldown after each one-instance scale-in (simple scaling). */
+    readonly scaleInCooldownSeconds: number;
+}
+
 export interface StackSettings {
     readonly stack: string;
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
     readonly services: readonly ServiceSettings[];
     readonly alb: AlbSettings;
+    readonly drain: DrainHookSettings;
+    readonly capacity: CapacitySettings;
     readonly logRetentionDays: number;
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -302,6 +331,98 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         description: "Target group deregistration delay (connection draining) per service.",
     },
     {
+        key: "drainHeartbeatTimeoutSeconds",
+        type: "integer",
+        default: 900,
+        range: "30–7200, at least 2 × drainPollIntervalSeconds",
+        description:
+            "Heartbeat timeout of the TERMINATING lifecycle hook; the drain Lambda heartbeats before it runs out.",
+    },
+    {
+        key: "drainDeadlineSeconds",
+        type: "integer",
+        default: 3600,
+        range: "drainPollIntervalSeconds–172800 (48 h)",
+        description:
+            "How long a drain may run; then standalone tasks get the standaloneTaskPolicy and the hook is completed (CONTINUE if empty, else ABANDON and the instance is retained).",
+    },
+    {
+        key: "drainPollIntervalSeconds",
+        type: "integer",
+        default: 60,
+        range: "1–drainHeartbeatTimeoutSeconds/2; the polls of a whole drain must fit SQS's 1000 receives",
+        description:
+            "Delay between two looks at a draining instance (an SQS visibility delay, never a sleep).",
+    },
+    {
+        key: "standaloneTaskPolicy",
+        type: "string",
+        default: "wait",
+        range: "wait | stop",
+        description:
+            "Standalone tasks never leave a draining instance: wait for them until the deadline, or stop them after standaloneGraceSeconds.",
+    },
+    {
+        key: "standaloneGraceSeconds",
+        type: "integer",
+        default: 600,
+        range: "0–drainDeadlineSeconds",
+        description: "With standaloneTaskPolicy stop: how long standalone tasks may finish on their own.",
+    },
+    {
+        key: "drainSweepMinutes",
+        type: "integer",
+        default: 2,
+        range: "1–60; sweep + 3 polls within half the heartbeat timeout",
+        description:
+            "How often the sweep re-drives instances in Terminating:Wait whose drain message was lost.",
+    },
+    {
+        key: "capacityScheduleMinutes",
+        type: "integer",
+        default: 1,
+        range: "1–60",
+        description:
+            "How often capacity is evaluated besides container instance events (no event fires when a task cannot be placed).",
+    },
+    {
+        key: "minimumSpareTasks",
+        type: "integer",
+        default: 1,
+        range: "1–100",
+        description: "Scale out when fewer worst-case tasks than this still fit (ContainerCapacity alarm).",
+    },
+    {
+        key: "idleHostThreshold",
+        type: "integer",
+        default: 1,
+        range: "0–100",
+        description:
+            "Scale in when more instances than this could be removed with room to spare (IdleHostCapacity alarm).",
+    },
+    {
+        key: "scaleInEvaluationMinutes",
+        type: "integer",
+        default: 10,
+        range: "2–60",
+        description:
+            "Minutes IdleHostCapacity must stay above idleHostThreshold before one instance is removed.",
+    },
+    {
+        key: "scaleOutWarmupSeconds",
+        type: "integer",
+        default: 300,
+        range: "0–3600",
+        description: "Estimated instance warmup of the step scale-out policy.",
+    },
+    {
+        key: "scaleInCooldownSeconds",
+        type: "integer",
+        default: 600,
+        range: "60–3600",
+        description: "Cooldown after each one-instance scale-in.",
+    },
+    {
         key: "logRetentionDays",
         type: "integer",
         default: 30,
@@ -367,6 +488,15 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: str
         ),
         deregistrationDelaySeconds: r.integer("deregistrationDelaySeconds", 30, 0, 3600),
     };
+    const drain = readDrain(r);
+    const capacity: CapacitySettings = {
+        scheduleMinutes: r.integer("capacityScheduleMinutes", 1, 1, 60),
+        minimumSpareTasks: r.integer("minimumSpareTasks", 1, 1, 100),
+        idleHostThreshold: r.integer("idleHostThreshold", 1, 0, 100),
+        scaleInEvaluationMinutes: r.integer("scaleInEvaluationMinutes", 10, 2, 60),
+        scaleOutWarmupSeconds: r.integer("scaleOutWarmupSeconds", 300, 0, 3600),
+        scaleInCooldownSeconds: r.integer("scaleInCooldownSeconds", 600, 60, 3600),
+    };
     const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
         r.problem(
@@ -376,7 +506,55 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: str
     const tags = r.stringMap("tags");
 
     if (r.problems.length > 0) throw new SettingsError(r.problems);
-    return { stack, network, cluster, services, alb, logRetentionDays, tags };
+    return { stack, network, cluster, services, alb, drain, capacity, logRetentionDays, tags };
+}
+
+function readDrain(r: Reader): DrainHookSettings {
+    const heartbeatTimeoutSeconds = r.integer("drainHeartbeatTimeoutSeconds", 900, 30, 7200);
+    const pollIntervalSeconds = r.integer("drainPollIntervalSeconds", 60, 1, 3600);
+    const drainDeadlineSeconds = r.integer("drainDeadlineSeconds", 3600, 1, 48 * 3600);
+    const standaloneGraceSeconds = r.integer("standaloneGraceSeconds", 600, 0, 48 * 3600);
+    if (pollIntervalSeconds * 2 > heartbeatTimeoutSeconds) {
+        r.problem(
+            `${r.name("drainPollIntervalSeconds")} (${pollIntervalSeconds}) must be at most half of drainHeartbeatTimeoutSeconds (${heartbeatTimeoutSeconds}), so a heartbeat always has a poll to spare`,
+        );
+    }
+    if (drainDeadlineSeconds < pollIntervalSeconds) {
+        r.problem(
+            `${r.name("drainDeadlineSeconds")} (${drainDeadlineSeconds}) must be at least drainPollIntervalSeconds (${pollIntervalSeconds})`,
+        );
+    }
+    if (standaloneGraceSeconds > drainDeadlineSeconds) {
+        r.problem(
+            `${r.name("standaloneGraceSeconds")} (${standaloneGraceSeconds}) must be at most drainDeadlineSeconds (${drainDeadlineSeconds})`,
+        );
+    }
+    const drain: DrainHookSettings = {
+        heartbeatTimeoutSeconds,
+        drainDeadlineSeconds,
+        pollIntervalSeconds,
+        standaloneTaskPolicy: r.oneOf("standaloneTaskPolicy", "wait", ["wait", "stop"] as const),
+        standaloneGraceSeconds,
+        sweepIntervalMinutes: r.integer("drainSweepMinutes", 2, 1, 60),
+    };
+    const budget = Math.floor(heartbeatTimeoutSeconds / 2);
+    if (drain.sweepIntervalMinutes * 60 + 3 * pollIntervalSeconds >= budget) {
+        r.problem(
+            `${r.name("drainSweepMinutes")} (${drain.sweepIntervalMinutes}) is too slow: a lost drain message must be re-driven (sweep interval + 3 polls = ${drain.sweepIntervalMinutes * 60 + 3 * pollIntervalSeconds} s) within half of drainHeartbeatTimeoutSeconds (${budget} s)`,
+        );
+    }
+    if (DRAIN_QUEUE_VISIBILITY_SECONDS + pollIntervalSeconds > budget) {
+        r.problem(
+            `${r.name("drainPollIntervalSeconds")} (${pollIntervalSeconds}) plus the ${DRAIN_QUEUE_VISIBILITY_SECONDS} s redelivery of a failed poll must fit in half of drainHeartbeatTimeoutSeconds (${budget} s)`,
+        );
+    }
+    const receives = requiredMaxReceiveCount(drain);
+    if (pollIntervalSeconds * 2 <= heartbeatTimeoutSeconds && receives > SQS_MAX_RECEIVE_COUNT) {
+        r.problem(
+            `${r.name("drainPollIntervalSeconds")} (${pollIntervalSeconds}) is too short for drainDeadlineSeconds (${drainDeadlineSeconds}): a drain would need ${receives} deliveries of its message, over SQS's limit of ${SQS_MAX_RECEIVE_COUNT}; poll less often or shorten the deadline`,
+        );
+    }
+    return drain;
 }
 
 function readNetwork(r: Reader): NetworkSettings {

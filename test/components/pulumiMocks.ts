@@ -3,6 +3,10 @@
  * invoke, and record what the program declared so tests can assert exact inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import assert from "node:assert/strict";
+// Internal to the SDK, but the only exact signal that every registration has reached the mocks.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "us-east-1";
@@ -44,6 +48,7 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
         ...(type === "aws:lb/loadBalancer:LoadBalancer"
             ? { dnsName: `${name}.${REGION}.elb.amazonaws.com` }
             : {}),
+        ...(type === "aws:sqs/queue:Queue" ? { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` } : {}),
         ...(type === "aws:cloudwatch/logGroup:LogGroup"
             ? { arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${physicalName}` }
             : {}),
@@ -98,18 +103,13 @@ export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
     return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
 
-/** Waits until the program has declared everything: no new resource for many event-loop turns. */
+/**
+ * Waits until the program has declared everything: until the runtime's queue of outstanding
+ * registrations (closure serialization included) has drained.
+ */
 export async function settle(run: MockRun): Promise<void> {
-    let seen = -1;
-    let quietTurns = 0;
-    while (quietTurns < 50) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (run.resources.length === seen) quietTurns++;
-        else {
-            seen = run.resources.length;
-            quietTurns = 0;
-        }
-    }
+    await waitForRPCs();
+    assert.ok(run.resources.length > 0, "the program declared nothing");
 }
 
 export function ofType(run: MockRun, type: string): DeclaredResource[] {

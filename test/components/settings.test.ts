@@ -160,6 +160,36 @@ describe("stack settings", () => {
         );
     });
 
+    it("keeps the drain's heartbeat, poll interval, deadline and SQS receive budget consistent", () => {
+        assert.deepEqual(parseSettings({}, "t").drain, {
+            heartbeatTimeoutSeconds: 900,
+            drainDeadlineSeconds: 3600,
+            pollIntervalSeconds: 60,
+            standaloneTaskPolicy: "wait",
+            standaloneGraceSeconds: 600,
+            sweepIntervalMinutes: 2,
+        });
+        assert.deepEqual(problemsOf({ drainSweepMinutes: 5 }), [
+            "ecs-lifecycle:drainSweepMinutes (5) is too slow: a lost drain message must be re-driven (sweep interval + 3 polls = 480 s) within half of drainHeartbeatTimeoutSeconds (450 s)",
+        ]);
+        assert.deepEqual(problemsOf({ drainHeartbeatTimeoutSeconds: 20 }), [
+            "ecs-lifecycle:drainHeartbeatTimeoutSeconds (20) must be in 30–7200",
+        ]);
+        assert.deepEqual(problemsOf({ drainHeartbeatTimeoutSeconds: 100, drainPollIntervalSeconds: 60 }), [
+            "ecs-lifecycle:drainPollIntervalSeconds (60) must be at most half of drainHeartbeatTimeoutSeconds (100), so a heartbeat always has a poll to spare",
+            "ecs-lifecycle:drainSweepMinutes (2) is too slow: a lost drain message must be re-driven (sweep interval + 3 polls = 300 s) within half of drainHeartbeatTimeoutSeconds (50 s)",
+            "ecs-lifecycle:drainPollIntervalSeconds (60) plus the 120 s redelivery of a failed poll must fit in half of drainHeartbeatTimeoutSeconds (50 s)",
+        ]);
+        assert.deepEqual(problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200 }), [
+            "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172800): a drain would need 2941 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
+        ]);
+        assert.deepEqual(problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200, drainPollIntervalSeconds: 300 }), []);
+        assert.deepEqual(problemsOf({ standaloneTaskPolicy: "kill", standaloneGraceSeconds: 7200 }), [
+            "ecs-lifecycle:standaloneGraceSeconds (7200) must be at most drainDeadlineSeconds (3600)",
+            "ecs-lifecycle:standaloneTaskPolicy (kill) must be one of wait | stop",
+        ]);
+    });
+
     it("validates each service field by name", () => {
         assert.deepEqual(
             problemsOf({
@@ -253,16 +283,21 @@ describe("stack settings", () => {
         }
     });
 
-    it("documents every key in README with its default", () => {
+    it("documents every key in README with its type and default (npm run config-docs)", () => {
         const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+        const rows = new Map(
+            readme
+                .split("\n")
+                .filter((line) => line.startsWith("|"))
+                .map((line) => line.split("|").map((cell) => cell.trim()))
+                .map((cells) => [cells[1], cells] as const),
+        );
         for (const spec of CONFIG_KEYS) {
-            const row = readme.split("\n").find((line) => line.startsWith(`| \`${spec.key}\` |`));
-            assert.ok(row, `README has no row for ${spec.key}`);
-            if (spec.default !== undefined)
-                assert.ok(
-                    row.includes(`\`${JSON.stringify(spec.default)}\``),
-                    `README default of ${spec.key}`,
-                );
+            const cells = rows.get(`\`${spec.key}\``);
+            assert.ok(cells, `README has no row for ${spec.key}`);
+            assert.equal(cells[2], spec.type, `README type of ${spec.key}`);
+            const documented = spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
+            assert.equal(cells[3], documented, `README default of ${spec.key}`);
         }
     });
 });

@@ -1,0 +1,354 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { requiredMaxReceiveCount, type DrainSettings } from "../runtime/drain";
+import { createDrainHandler, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
+import { ManagedFunction } from "./managedFunction";
+import {
+    DRAIN_FUNCTION_TIMEOUT_SECONDS,
+    DRAIN_QUEUE_VISIBILITY_SECONDS,
+    type DrainHookSettings,
+} from "./settings";
+
+export interface DrainHookArgs {
+    /** Validated drain settings of the stack. */
+    readonly settings: DrainHookSettings;
+    /** The cluster whose container instances are drained (the IAM conditions name it). */
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterArn: pulumi.Input<string>;
+    /** The group whose TERMINATING transitions wait for the drain. */
+    readonly autoScalingGroupName: pulumi.Input<string>;
+    readonly autoScalingGroupArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+const DRAIN_CONCURRENCY = 10;
+
+/**
+ * The drain pipeline: the group's TERMINATING lifecycle hook notifies an SNS topic, which feeds a
+ * queue (with a dead-letter queue) that the drain Lambda reads. The Lambda sets the container
+ * instance DRAINING, waits by leaving the message invisible for a poll interval (never by sleeping
+ * or re-sending, which Lambda's recursion detection would stop), heartbeats the hook, and
+ * completes it with CONTINUE once no task remains, or ABANDON at the deadline, which the group's
+ * retention keeps from killing anything. A scheduled sweep re-drives drains whose message was lost.
+ */
+export class DrainHook extends pulumi.ComponentResource {
+    readonly topicArn: pulumi.Output<string>;
+    readonly queueUrl: pulumi.Output<string>;
+    readonly queueArn: pulumi.Output<string>;
+    readonly deadLetterQueueUrl: pulumi.Output<string>;
+    readonly lifecycleHookName: pulumi.Output<string>;
+    readonly functionArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DrainHookArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-lifecycle:drain:DrainHook", name, {}, opts);
+        const s = args.settings;
+        const parent = { parent: this };
+        const tags = { ...args.tags, Name: name };
+        const hookName = `${name}-terminating`;
+
+        const topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: "alias/aws/sns", tags }, parent);
+        this.topicArn = topic.arn;
+
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags },
+            parent,
+        );
+        const queue = new aws.sqs.Queue(
+            `${name}-queue`,
+            {
+                sqsManagedSseEnabled: true,
+                visibilityTimeoutSeconds: DRAIN_QUEUE_VISIBILITY_SECONDS,
+                messageRetentionSeconds: 4 * 24 * 3600,
+                redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
+                    // Every poll is one more receive of the same message: the budget covers a whole drain.
+                    JSON.stringify({ deadLetterTargetArn, maxReceiveCount: requiredMaxReceiveCount(s) }),
+                ),
+                tags,
+            },
+            parent,
+        );
+        this.queueUrl = queue.url;
+        this.queueArn = queue.arn;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
+        new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi.all([queue.arn, topic.arn]).apply(([queueArn, topicArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "FromTheDrainTopicOnly",
+                                Effect: "Allow",
+                                Principal: { Service: "sns.amazonaws.com" },
+                                Action: "sqs:SendMessage",
+                                Resource: queueArn,
+                                Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
+        const subscription = new aws.sns.TopicSubscription(
+            `${name}-to-queue`,
+            { topic: topic.arn, protocol: "sqs", endpoint: queue.arn },
+            parent,
+        );
+
+        const fn = new ManagedFunction(
+            `${name}-fn`,
+            {
+                description:
+                    "Drains an ECS container instance, then completes its TERMINATING lifecycle action",
+                callbackFactory: drainCallbackFactory({ ...s }),
+                statements: drainStatements(args.clusterArn, args.autoScalingGroupArn, queue.arn),
+                timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
+                memoryMb: 256,
+                reservedConcurrency: DRAIN_CONCURRENCY,
+                environment: {
+                    CLUSTER_NAME: args.clusterName,
+                    AUTO_SCALING_GROUP_NAME: args.autoScalingGroupName,
+                    LIFECYCLE_HOOK_NAME: hookName,
+                    QUEUE_URL: queue.url,
+                },
+                logRetentionDays: args.logRetentionDays,
+                asyncFailureQueue: true,
+                tags: args.tags,
+            },
+            parent,
+        );
+        this.functionArn = fn.arn;
+
+        const source = new aws.lambda.EventSourceMapping(
+            `${name}-source`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: fn.arn,
+                batchSize: 10,
+                functionResponseTypes: ["ReportBatchItemFailures"],
+                scalingConfig: { maximumConcurrency: DRAIN_CONCURRENCY },
+            },
+            parent,
+        );
+
+        const sweepRule = new aws.cloudwatch.EventRule(
+            `${name}-sweep`,
+            {
+                description: "Re-drives instances in Terminating:Wait whose drain message was lost",
+                scheduleExpression: `rate(${s.sweepIntervalMinutes} minute${s.sweepIntervalMinutes === 1 ? "" : "s"})`,
+                tags,
+            },
+            parent,
+        );
+        const sweepPermission = new aws.lambda.Permission(
+            `${name}-sweep`,
+            {
+                action: "lambda:InvokeFunction",
+                function: fn.functionName,
+                principal: "events.amazonaws.com",
+                sourceArn: sweepRule.arn,
+            },
+            parent,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-sweep`,
+            {
+                rule: sweepRule.name,
+                arn: fn.arn,
+                retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+            },
+            { parent: this, dependsOn: [sweepPermission] },
+        );
+
+        const hookRole = new aws.iam.Role(
+            `${name}-hook-role`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "autoscaling.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        },
+                    ],
+                }),
+                tags,
+            },
+            parent,
+        );
+        const hookPolicy = new aws.iam.RolePolicy(
+            `${name}-hook-publish`,
+            {
+                role: hookRole.id,
+                policy: topic.arn.apply((topicArn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "NotifyTheDrainTopic",
+                                Effect: "Allow",
+                                Action: "sns:Publish",
+                                Resource: topicArn,
+                            },
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
+        const hook = new aws.autoscaling.LifecycleHook(
+            `${name}-hook`,
+            {
+                name: hookName,
+                autoscalingGroupName: args.autoScalingGroupName,
+                lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+                heartbeatTimeout: s.heartbeatTimeoutSeconds,
+                // With the group's retention trigger, a drain nobody completes keeps the instance alive.
+                defaultResult: "ABANDON",
+                notificationTargetArn: topic.arn,
+                roleArn: hookRole.arn,
+            },
+            // Created after, and so destroyed before, everything that completes it: a destroy can
+            // never leave an instance waiting on a hook whose drain Lambda is already gone.
+            { parent: this, dependsOn: [fn, source, subscription, hookPolicy] },
+        );
+        this.lifecycleHookName = hook.name;
+
+        const alarm = (id: string, description: string, metric: Partial<aws.cloudwatch.MetricAlarmArgs>) =>
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${id}`,
+                {
+                    alarmDescription: description,
+                    statistic: "Maximum",
+                    period: 60,
+                    evaluationPeriods: 1,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    treatMissingData: "notBreaching",
+                    tags,
+                    ...metric,
+                },
+                parent,
+            );
+        alarm("dlq-depth", "Drain messages gave up after every retry: look at the drain Lambda's logs", {
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: deadLetterQueue.name },
+        });
+        alarm(
+            "abandoned",
+            "A drain reached its deadline with tasks still running: the instance was retained",
+            {
+                namespace: DRAIN_METRIC_NAMESPACE,
+                metricName: "DrainsAbandoned",
+                dimensions: { AutoScalingGroupName: args.autoScalingGroupName },
+                statistic: "Sum",
+            },
+        );
+
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            queueUrl: this.queueUrl,
+            lifecycleHookName: this.lifecycleHookName,
+        });
+    }
+}
+
+/**
+ * The drain Lambda's body: serialized with `settings` captured by value; names known only at
+ * deploy time come from the environment. SDK clients are made once per cold start, in Lambda,
+ * whose runtime ships SDK v3.
+ */
+export function drainCallbackFactory(settings: DrainSettings): () => (event: unknown) => Promise<unknown> {
+    return () => {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { ECSClient } = require("@aws-sdk/client-ecs");
+        const { AutoScalingClient } = require("@aws-sdk/client-auto-scaling");
+        const { SQSClient } = require("@aws-sdk/client-sqs");
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        const env = process.env;
+        return createDrainHandler(
+            {
+                ecs: new ECSClient({}),
+                autoscaling: new AutoScalingClient({}),
+                sqs: new SQSClient({}),
+                log: (line: string) => console.log(line),
+                now: () => Date.now(),
+            },
+            {
+                clusterName: env.CLUSTER_NAME ?? "",
+                autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME ?? "",
+                lifecycleHookName: env.LIFECYCLE_HOOK_NAME ?? "",
+                queueUrl: env.QUEUE_URL ?? "",
+                settings,
+            },
+        );
+    };
+}
+
+/** What the drain Lambda may do: on this cluster's instances and tasks, this group's lifecycle actions and its own queue. */
+function drainStatements(
+    clusterArn: pulumi.Input<string>,
+    autoScalingGroupArn: pulumi.Input<string>,
+    queueArn: pulumi.Input<string>,
+) {
+    return pulumi.all([clusterArn, autoScalingGroupArn, queueArn]).apply(([cluster, group, queue]) => {
+        const clusterName = cluster.slice(cluster.indexOf(":cluster/") + ":cluster/".length);
+        const scoped = (resource: string) =>
+            cluster.replace(`:cluster/${clusterName}`, `:${resource}/${clusterName}/*`);
+        return [
+            {
+                Sid: "FindContainerInstanceInThisCluster",
+                Effect: "Allow" as const,
+                Action: "ecs:ListContainerInstances",
+                Resource: cluster,
+            },
+            {
+                Sid: "DrainThisClustersInstances",
+                Effect: "Allow" as const,
+                Action: [
+                    "ecs:DescribeContainerInstances",
+                    "ecs:UpdateContainerInstancesState",
+                    "ecs:ListTasks",
+                    "ecs:PutAttributes",
+                    "ecs:DescribeTasks",
+                    "ecs:StopTask",
+                    "ecs:DescribeServices",
+                ],
+                Resource: [scoped("container-instance"), scoped("task"), scoped("service")],
+                Condition: { ArnEquals: { "ecs:cluster": cluster } },
+            },
+            {
+                Sid: "CompleteThisGroupsLifecycleActions",
+                Effect: "Allow" as const,
+                Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                Resource: group,
+            },
+            {
+                // Auto Scaling's Describe actions support no resource-level permissions.
+                Sid: "FindWaitingInstances",
+                Effect: "Allow" as const,
+                Action: ["autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeAutoScalingGroups"],
+                Resource: "*",
+            },
+            {
+                Sid: "WaitOnAndRedriveOwnQueue",
+                Effect: "Allow" as const,
+                Action: [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                    "sqs:SendMessage",
+                ],
+                Resource: queue,
+            },
+        ];
+    });
+}

@@ -1,0 +1,169 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One IAM statement; every statement names the resources it needs (never a bare service:* action). */
+export interface PolicyStatement {
+    readonly Sid: string;
+    readonly Effect: "Allow";
+    readonly Action: string | string[];
+    readonly Resource: string | string[];
+    readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Packages left out of every archive: the Pulumi SDKs are deploy-time only and the Lambda runtime
+ * ships the AWS SDK v3, which the runtime modules `require` from their factories.
+ */
+export const EXCLUDED_PACKAGES = ["@pulumi/pulumi", "@pulumi/aws"];
+
+export interface ManagedFunctionArgs<E, R> {
+    /** What the function is for; also the AWS description. */
+    readonly description: string;
+    /** Runs once per cold start and returns the handler; SDK clients are made here, never at module level. */
+    readonly callbackFactory: aws.lambda.CallbackFactory<E, R>;
+    /** The only permissions the function gets besides writing its own log group. */
+    readonly statements: pulumi.Input<PolicyStatement[]>;
+    readonly timeoutSeconds: number;
+    readonly memoryMb: number;
+    /** Reserved concurrency: bounds the load on the ECS API and keeps capacity for this function. */
+    readonly reservedConcurrency: number;
+    /** Values only known at deploy time (queue URLs, group names), read by the factory from process.env. */
+    readonly environment?: Record<string, pulumi.Input<string>>;
+    readonly logRetentionDays: number;
+    /** Asynchronous invocations (EventBridge) that fail all retries go to a queue of their own. */
+    readonly asyncFailureQueue: boolean;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Lambda built from a serialized closure with the guard rails every function of this stack
+ * needs: an explicit least-privilege role (so CallbackFunction attaches none of its FullAccess
+ * defaults), a log group with retention, reserved concurrency, a failure queue for async
+ * invocations and an alarm on errors.
+ */
+export class ManagedFunction<E, R> extends pulumi.ComponentResource {
+    readonly function: aws.lambda.CallbackFunction<E, R>;
+    readonly arn: pulumi.Output<string>;
+    readonly functionName: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    readonly errorsAlarmName: pulumi.Output<string>;
+    readonly failureQueueUrl?: pulumi.Output<string>;
+
+    constructor(name: string, args: ManagedFunctionArgs<E, R>, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-lifecycle:function:ManagedFunction", name, {}, opts);
+        const parent = { parent: this };
+        const tags = { ...args.tags, Name: name };
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { namePrefix: `/ecs-lifecycle/${name}-`, retentionInDays: args.logRetentionDays, tags },
+            parent,
+        );
+        this.logGroupName = logGroup.name;
+
+        const failureQueue = args.asyncFailureQueue
+            ? new aws.sqs.Queue(
+                  `${name}-failures`,
+                  { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600, tags },
+                  parent,
+              )
+            : undefined;
+        this.failureQueueUrl = failureQueue?.url;
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "lambda.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                        },
+                    ],
+                }),
+                tags,
+            },
+            parent,
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([pulumi.output(args.statements), logGroup.arn, failureQueue?.arn])
+                    .apply(([statements, logGroupArn, failureQueueArn]) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Sid: "WriteOwnLogs",
+                                    Effect: "Allow",
+                                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                    Resource: `${logGroupArn}:log-stream:*`,
+                                },
+                                ...(failureQueueArn
+                                    ? [
+                                          {
+                                              Sid: "ParkFailedInvocations",
+                                              Effect: "Allow",
+                                              Action: "sqs:SendMessage",
+                                              Resource: failureQueueArn,
+                                          },
+                                      ]
+                                    : []),
+                                ...statements,
+                            ],
+                        }),
+                    ),
+            },
+            parent,
+        );
+        this.roleArn = role.arn;
+
+        this.function = new aws.lambda.CallbackFunction<E, R>(
+            name,
+            {
+                description: args.description,
+                callbackFactory: args.callbackFactory,
+                role,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                timeout: args.timeoutSeconds,
+                memorySize: args.memoryMb,
+                reservedConcurrentExecutions: args.reservedConcurrency,
+                environment: args.environment ? { variables: args.environment } : undefined,
+                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                deadLetterConfig: failureQueue ? { targetArn: failureQueue.arn } : undefined,
+                codePathOptions: { extraExcludePackages: [...EXCLUDED_PACKAGES] },
+                tags,
+            },
+            // The function must not run before it may write logs and call what it needs.
+            { parent: this, dependsOn: [policy] },
+        );
+        this.arn = this.function.arn;
+        this.functionName = this.function.name;
+
+        this.errorsAlarmName = new aws.cloudwatch.MetricAlarm(
+            `${name}-errors`,
+            {
+                alarmDescription: `${name}: the handler failed (crash, timeout or throttle)`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: this.function.name },
+                statistic: "Sum",
+                period: 60,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                // No invocations means no errors, not an unknown state.
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            parent,
+        ).name;
+
+        this.registerOutputs({ arn: this.arn, roleArn: this.roleArn, logGroupName: this.logGroupName });
+    }
+}

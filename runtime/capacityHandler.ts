@@ -1,0 +1,307 @@
+/**
+ * The capacity Lambda's adapter: reads the cluster from ECS, runs `evaluateCapacity` and publishes
+ * ContainerCapacity and IdleHostCapacity as one EMF log line. Runs on every container-instance
+ * state change of this cluster and on a schedule (no event fires when a task cannot be placed).
+ * The answer never depends on which instance sent the event: every run reads the whole cluster.
+ */
+import {
+    DescribeContainerInstancesCommand,
+    DescribeServicesCommand,
+    DescribeTaskDefinitionCommand,
+    ListContainerInstancesCommand,
+    ListServicesCommand,
+} from "@aws-sdk/client-ecs";
+import type {
+    ContainerInstance,
+    DescribeContainerInstancesCommandOutput,
+    DescribeServicesCommandOutput,
+    DescribeTaskDefinitionCommandOutput,
+    ListContainerInstancesCommandOutput,
+    ListServicesCommandOutput,
+    Service,
+} from "@aws-sdk/client-ecs";
+import { evaluateCapacity, type CapacityResult } from "./capacity";
+import { emfLine } from "./emf";
+import { DEFAULT_RETRY_LIMITS, retryThrottled } from "./retry";
+import { mergeTaskShapes, taskShapeOf, type TaskShape, type TaskShapeOverride } from "./taskShape";
+import { describeValue } from "./describeValue";
+
+export type EcsCapacityCommand =
+    | ListContainerInstancesCommand
+    | DescribeContainerInstancesCommand
+    | ListServicesCommand
+    | DescribeServicesCommand
+    | DescribeTaskDefinitionCommand;
+
+export interface CapacityHandlerDeps {
+    /** An ECSClient, or anything that answers these commands as it does. */
+    readonly ecs: { send(command: EcsCapacityCommand): Promise<unknown> };
+    readonly log: (line: string) => void;
+    /** Epoch ms, for the EMF timestamp. */
+    readonly now: () => number;
+    /** Waits between throttled retries; defaults to a timer. */
+    readonly sleep?: (ms: number) => Promise<void>;
+    /** Uniform in [0, 1) for backoff jitter; defaults to Math.random. */
+    readonly random?: () => number;
+}
+
+export interface CapacityHandlerConfig {
+    readonly clusterName: string;
+    /** Shapes added to the services' task definitions; one named like a family replaces it. */
+    readonly extraTaskShapes?: readonly TaskShapeOverride[];
+    /** The account's awsvpcTrunking setting. */
+    readonly trunking: boolean;
+    /** CloudWatch namespace of the metrics. */
+    readonly namespace: string;
+    /** Worst-case tasks that must still fit after a scale-in (default 1). */
+    readonly minimumSpareTasks?: number;
+}
+
+export type CapacityHandlerResult =
+    | {
+          readonly outcome: "measured";
+          readonly containerCapacity: number;
+          readonly idleHostCapacity: number;
+          readonly limitingResource: CapacityResult["limitingResource"];
+          readonly worstCaseTask: string;
+          readonly unplaceable?: string;
+      }
+    | { readonly outcome: "ignored"; readonly reason: string }
+    | { readonly outcome: "malformed"; readonly reason: string }
+    | { readonly outcome: "no-task-shapes" };
+
+export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
+export const SCHEDULED_EVENT = "Scheduled Event";
+
+/** ECS API page and batch sizes. */
+const LIST_PAGE_SIZE = 100;
+const DESCRIBE_INSTANCES_BATCH = 100;
+const DESCRIBE_SERVICES_BATCH = 10;
+
+export function createCapacityHandler(
+    deps: CapacityHandlerDeps,
+    config: CapacityHandlerConfig,
+): (event: unknown) => Promise<CapacityHandlerResult> {
+    if (typeof config.clusterName !== "string" || config.clusterName.length === 0) {
+        throw new Error(
+            `clusterName: expected a non-empty string, got ${JSON.stringify(config.clusterName)}`,
+        );
+    }
+    if (typeof config.namespace !== "string" || config.namespace.length === 0) {
+        throw new Error(`namespace: expected a non-empty string, got ${JSON.stringify(config.namespace)}`);
+    }
+    const extraTaskShapes = config.extraTaskShapes ?? [];
+    // Fails now, naming the bad field, rather than on the first event.
+    mergeTaskShapes([], extraTaskShapes);
+
+    const retry = {
+        ...DEFAULT_RETRY_LIMITS,
+        sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+        random: deps.random ?? Math.random,
+    };
+    const send = <T>(command: EcsCapacityCommand): Promise<T> =>
+        retryThrottled(() => deps.ecs.send(command) as Promise<T>, retry);
+    const cluster = config.clusterName;
+    /** Task definition ARN (with its revision, so immutable) → shape; lives as long as the warm Lambda. */
+    const shapeCache = new Map<string, TaskShape>();
+
+    async function listAll<T>(
+        page: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
+    ): Promise<T[]> {
+        const items: T[] = [];
+        let nextToken: string | undefined;
+        do {
+            const result = await page(nextToken);
+            items.push(...result.items);
+            nextToken = result.nextToken;
+        } while (nextToken);
+        return items;
+    }
+
+    async function containerInstances(): Promise<ContainerInstance[]> {
+        // No status filter: ECS then returns every state but INACTIVE, so DRAINING instances
+        // (whose tasks still need a home) are seen.
+        const arns = await listAll(async (nextToken) => {
+            const output = await send<ListContainerInstancesCommandOutput>(
+                new ListContainerInstancesCommand({ cluster, maxResults: LIST_PAGE_SIZE, nextToken }),
+            );
+            return { items: output.containerInstanceArns ?? [], nextToken: output.nextToken };
+        });
+        const batches = await Promise.all(
+            chunk(arns, DESCRIBE_INSTANCES_BATCH).map((batch) =>
+                send<DescribeContainerInstancesCommandOutput>(
+                    new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }),
+                ),
+            ),
+        );
+        return batches.flatMap((output) => output.containerInstances ?? []);
+    }
+
+    async function services(): Promise<Service[]> {
+        const arns = await listAll(async (nextToken) => {
+            const output = await send<ListServicesCommandOutput>(
+                new ListServicesCommand({ cluster, maxResults: LIST_PAGE_SIZE, nextToken }),
+            );
+            return { items: output.serviceArns ?? [], nextToken: output.nextToken };
+        });
+        const batches = await Promise.all(
+            chunk(arns, DESCRIBE_SERVICES_BATCH).map((batch) =>
+                send<DescribeServicesCommandOutput>(
+                    new DescribeServicesCommand({ cluster, services: batch }),
+                ),
+            ),
+        );
+        return batches.flatMap((output) => output.services ?? []);
+    }
+
+    async function shapeOf(taskDefinitionArn: string): Promise<TaskShape> {
+        const cached = shapeCache.get(taskDefinitionArn);
+        if (cached !== undefined) return cached;
+        const output = await send<DescribeTaskDefinitionCommandOutput>(
+            new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }),
+        );
+        if (output.taskDefinition === undefined) {
+            throw new Error(`DescribeTaskDefinition ${taskDefinitionArn}: the answer has no taskDefinition`);
+        }
+        const shape = taskShapeOf(output.taskDefinition);
+        shapeCache.set(taskDefinitionArn, shape);
+        return shape;
+    }
+
+    async function serviceShapes(): Promise<TaskShape[]> {
+        const taskDefinitionArns = new Set<string>();
+        for (const service of await services()) {
+            if (!placesTasksOnInstances(service)) continue;
+            // During a deployment both the old and the new revision place tasks.
+            if (service.taskDefinition) taskDefinitionArns.add(service.taskDefinition);
+            for (const deployment of service.deployments ?? []) {
+                if (deployment.taskDefinition) taskDefinitionArns.add(deployment.taskDefinition);
+            }
+        }
+        return Promise.all([...taskDefinitionArns].sort().map(shapeOf));
+    }
+
+    function metricLine(metrics: Record<string, number>): string {
+        return emfLine({
+            namespace: config.namespace,
+            timestamp: deps.now(),
+            dimensions: { ClusterName: cluster },
+            metrics: Object.fromEntries(
+                Object.entries(metrics).map(([name, value]) => [name, { value, unit: "Count" as const }]),
+            ),
+        });
+    }
+
+    return async (event: unknown): Promise<CapacityHandlerResult> => {
+        const trigger = classifyEvent(event, cluster);
+        if (trigger.kind === "malformed") {
+            deps.log(`malformed event ignored: ${trigger.reason}`);
+            deps.log(metricLine({ MalformedEvents: 1 }));
+            return { outcome: "malformed", reason: trigger.reason };
+        }
+        if (trigger.kind === "other-cluster") {
+            const reason = `event for cluster ${trigger.clusterArn}, not ${cluster}`;
+            deps.log(`event ignored: ${reason}`);
+            return { outcome: "ignored", reason };
+        }
+        const [instances, fromServices] = await Promise.all([containerInstances(), serviceShapes()]);
+        const shapes = mergeTaskShapes(fromServices, extraTaskShapes);
+        if (shapes.length === 0) {
+            deps.log(`cluster ${cluster}: no EC2 service and no configured task shape, nothing to measure`);
+            return { outcome: "no-task-shapes" };
+        }
+        const result = evaluateCapacity(instances, shapes, {
+            trunking: config.trunking,
+            minimumSpareTasks: config.minimumSpareTasks,
+        });
+        deps.log(
+            metricLine({
+                ContainerCapacity: result.containerCapacity,
+                IdleHostCapacity: result.idleHostCapacity,
+            }),
+        );
+        deps.log(summaryLine(cluster, trigger.kind, instances.length, result));
+        return {
+            outcome: "measured",
+            containerCapacity: result.containerCapacity,
+            idleHostCapacity: result.idleHostCapacity,
+            limitingResource: result.limitingResource,
+            worstCaseTask: result.worstCaseTask.name,
+            ...(result.unplaceable === undefined ? {} : { unplaceable: result.unplaceable }),
+        };
+    };
+}
+
+type Trigger =
+    | { kind: "state-change" | "schedule" }
+    | { kind: "other-cluster"; clusterArn: string }
+    | { kind: "malformed"; reason: string };
+
+/** Which event this is; an ECS event's cluster is matched by name or full ARN. */
+export function classifyEvent(event: unknown, clusterName: string): Trigger {
+    if (typeof event !== "object" || event === null || Array.isArray(event)) {
+        return {
+            kind: "malformed",
+            reason: `event: expected an EventBridge event object, got ${describeValue(event)}`,
+        };
+    }
+    const envelope = event as Record<string, unknown>;
+    const detailType = envelope["detail-type"];
+    if (detailType === SCHEDULED_EVENT) return { kind: "schedule" };
+    if (detailType !== CONTAINER_INSTANCE_STATE_CHANGE) {
+        return {
+            kind: "malformed",
+            reason: `detail-type: expected "${CONTAINER_INSTANCE_STATE_CHANGE}" or "${SCHEDULED_EVENT}", got ${describeValue(detailType)}`,
+        };
+    }
+    const detail = envelope.detail;
+    if (typeof detail !== "object" || detail === null) {
+        return { kind: "malformed", reason: `detail: expected an object, got ${describeValue(detail)}` };
+    }
+    const clusterArn = (detail as Record<string, unknown>).clusterArn;
+    if (typeof clusterArn !== "string" || !/^arn:aws[a-z-]*:ecs:[^:]*:\d*:cluster\/.+$/.test(clusterArn)) {
+        return {
+            kind: "malformed",
+            reason: `detail.clusterArn: expected an ECS cluster ARN, got ${describeValue(clusterArn)}`,
+        };
+    }
+    const name = clusterArn.slice(clusterArn.indexOf(":cluster/") + ":cluster/".length);
+    return name === clusterName || clusterArn === clusterName
+        ? { kind: "state-change" }
+        : { kind: "other-cluster", clusterArn };
+}
+
+/** Fargate services and daemons never need a new slot on an existing instance. */
+function placesTasksOnInstances(service: Service): boolean {
+    return (
+        service.status === "ACTIVE" &&
+        service.launchType !== "FARGATE" &&
+        service.schedulingStrategy !== "DAEMON"
+    );
+}
+
+function summaryLine(
+    cluster: string,
+    trigger: string,
+    instanceCount: number,
+    result: CapacityResult,
+): string {
+    const parts = [
+        `cluster ${cluster} (${trigger}, ${instanceCount} container instances):`,
+        `ContainerCapacity=${result.containerCapacity}`,
+        `IdleHostCapacity=${result.idleHostCapacity}`,
+        `limitingResource=${result.limitingResource}`,
+        `worstCaseTask=${result.worstCaseTask.name}`,
+    ];
+    if (result.unplaceable !== undefined) parts.push(`unplaceable: ${result.unplaceable}`);
+    if (result.unknownInstanceTypes.length > 0) {
+        parts.push(`ENI slots unknown for types ${result.unknownInstanceTypes.join(",")}`);
+    }
+    return parts.join(" ");
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+    const chunks: T[][] = [];
+    for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+    return chunks;
+}

@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { DrainHook, drainCallbackFactory } from "../../components/drainHook";
+import { parseSettings } from "../../components/settings";
+import { requiredMaxReceiveCount } from "../../runtime/drain";
+import { named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
+import { brokenCollections, serializeHandler, type SerializedHandler } from "./serializedHandler";
+
+const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
+const GROUP_ARN = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/asg";
+
+async function synthesize(raw: Record<string, unknown> = {}): Promise<MockRun> {
+    const run = await startMocks();
+    new DrainHook("drain", {
+        settings: parseSettings(raw, "t").drain,
+        clusterName: "c1",
+        clusterArn: CLUSTER_ARN,
+        autoScalingGroupName: "asg",
+        autoScalingGroupArn: GROUP_ARN,
+        logRetentionDays: 7,
+        tags: { team: "platform" },
+    });
+    await settle(run);
+    return run;
+}
+
+describe("DrainHook", () => {
+    let run: MockRun;
+    before(async () => {
+        run = await synthesize({ drainHeartbeatTimeoutSeconds: 600, drainDeadlineSeconds: 7200, drainPollIntervalSeconds: 30 });
+    });
+
+    it("hooks TERMINATING with ABANDON by default, notifying the topic through a publish-only role", () => {
+        const hook = named(run, "aws:autoscaling/lifecycleHook:LifecycleHook", "drain-hook");
+        assert.deepEqual(hook.inputs, {
+            name: "drain-terminating",
+            autoscalingGroupName: "asg",
+            lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+            heartbeatTimeout: 600,
+            defaultResult: "ABANDON",
+            notificationTargetArn: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical",
+            roleArn: "arn:aws:iam::123456789012:role/drain-hook-role-physical",
+        });
+        const publish = JSON.parse(named(run, "aws:iam/rolePolicy:RolePolicy", "drain-hook-publish").inputs.policy);
+        assert.deepEqual(publish.Statement, [
+            { Sid: "NotifyTheDrainTopic", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" },
+        ]);
+        const trust = JSON.parse(named(run, "aws:iam/role:Role", "drain-hook-role").inputs.assumeRolePolicy);
+        assert.deepEqual(trust.Statement[0].Principal, { Service: "autoscaling.amazonaws.com" });
+    });
+
+    it("declares the hook after the function, its event source and the subscription, so destroy removes it first", () => {
+        const position = (type: string, name: string) => run.resources.indexOf(named(run, type, name));
+        const hook = position("aws:autoscaling/lifecycleHook:LifecycleHook", "drain-hook");
+        assert.ok(hook > position("aws:lambda/function:Function", "drain-fn"));
+        assert.ok(hook > position("aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source"));
+        assert.ok(hook > position("aws:sns/topicSubscription:TopicSubscription", "drain-to-queue"));
+    });
+
+    it("encrypts the topic with the AWS-managed key and both queues with SQS-managed keys", () => {
+        assert.equal(named(run, "aws:sns/topic:Topic", "drain-topic").inputs.kmsMasterKeyId, "alias/aws/sns");
+        for (const q of ofType(run, "aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
+    });
+
+    it("budgets the queue's receives for a whole drain and redrives to the DLQ after that", () => {
+        const queue = named(run, "aws:sqs/queue:Queue", "drain-queue");
+        const redrive = JSON.parse(queue.inputs.redrivePolicy);
+        const settings = parseSettings({ drainHeartbeatTimeoutSeconds: 600, drainDeadlineSeconds: 7200, drainPollIntervalSeconds: 30 }, "t").drain;
+        assert.equal(redrive.maxReceiveCount, requiredMaxReceiveCount(settings));
+        assert.equal(redrive.deadLetterTargetArn, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-dlq-physical");
+        assert.ok(queue.inputs.visibilityTimeoutSeconds >= named(run, "aws:lambda/function:Function", "drain-fn").inputs.timeout);
+        const policy = JSON.parse(named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy);
+        assert.deepEqual(policy.Statement[0].Condition, { ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" } });
+    });
+
+    it("reads the queue with partial batch failures, bounded by reserved concurrency", () => {
+        const source = named(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source");
+        assert.deepEqual(source.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
+        const fn = named(run, "aws:lambda/function:Function", "drain-fn");
+        assert.equal(source.inputs.scalingConfig.maximumConcurrency, fn.inputs.reservedConcurrentExecutions);
+        assert.equal(fn.inputs.runtime, "nodejs22.x");
+        assert.equal(fn.inputs.role, "arn:aws:iam::123456789012:role/drain-fn-role-physical");
+        assert.deepEqual(fn.inputs.environment.variables, {
+            CLUSTER_NAME: "c1",
+            AUTO_SCALING_GROUP_NAME: "asg",
+            LIFECYCLE_HOOK_NAME: "drain-terminating",
+            QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/drain-queue-physical",
+        });
+        assert.equal(fn.inputs.loggingConfig.logGroup, "drain-fn-logs-physical");
+        assert.equal(named(run, "aws:cloudwatch/logGroup:LogGroup", "drain-fn-logs").inputs.retentionInDays, 7);
+    });
+
+    it("grants the drain Lambda only this cluster, this group and its own queue", () => {
+        const policy = JSON.parse(named(run, "aws:iam/rolePolicy:RolePolicy", "drain-fn-policy").inputs.policy);
+        const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+        assert.deepEqual(Object.keys(bySid), [
+            "WriteOwnLogs",
+            "ParkFailedInvocations",
+            "FindContainerInstanceInThisCluster",
+            "DrainThisClustersInstances",
+            "CompleteThisGroupsLifecycleActions",
+            "FindWaitingInstances",
+            "WaitOnAndRedriveOwnQueue",
+        ]);
+        assert.equal(bySid.FindContainerInstanceInThisCluster.Resource, CLUSTER_ARN);
+        assert.deepEqual(bySid.DrainThisClustersInstances.Resource, [
+            "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
+            "arn:aws:ecs:us-east-1:123456789012:task/c1/*",
+        ]);
+        assert.deepEqual(bySid.DrainThisClustersInstances.Condition, { ArnEquals: { "ecs:cluster": CLUSTER_ARN } });
+        assert.equal(bySid.CompleteThisGroupsLifecycleActions.Resource, GROUP_ARN);
+        assert.equal(bySid.WaitOnAndRedriveOwnQueue.Resource, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical");
+        assert.equal(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0, "no managed policy, FullAccess or other");
+    });
+
+    it("sweeps on a schedule and alarms on the DLQ, abandoned drains and handler errors", () => {
+        assert.equal(named(run, "aws:cloudwatch/eventRule:EventRule", "drain-sweep").inputs.scheduleExpression, "rate(5 minutes)");
+        assert.equal(named(run, "aws:lambda/permission:Permission", "drain-sweep").inputs.principal, "events.amazonaws.com");
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs.namespace, a.inputs.metricName]);
+        assert.deepEqual(alarms.sort(), [
+            ["drain-abandoned", "EcsLifecycle/Drain", "DrainsAbandoned"],
+            ["drain-dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible"],
+            ["drain-fn-errors", "AWS/Lambda", "Errors"],
+        ]);
+    });
+
+    describe("the serialized drain handler, as Lambda would load it", () => {
+        let handler: SerializedHandler;
+        before(async () => {
+            handler = await serializeHandler(drainCallbackFactory(parseSettings({}, "t").drain));
+        });
+
+        it("is a small archive that requires the SDK at run time and carries no Pulumi code", () => {
+            assert.ok(handler.zipBytes < 50_000, `drain archive is ${handler.zipBytes} bytes`);
+            assert.match(handler.text, /require\("@aws-sdk\/client-ecs"\)/);
+            assert.doesNotMatch(handler.text, /@pulumi\//);
+            assert.match(handler.text, /pollIntervalSeconds: 60/);
+        });
+
+        it("holds no module-level Set or Map, which serialization breaks", () => {
+            assert.deepEqual(brokenCollections(handler.text), []);
+        });
+
+        it("runs: ignores the hook's test notification and lets a malformed message go", async () => {
+            Object.assign(process.env, {
+                AWS_REGION: "us-east-1",
+                AWS_ACCESS_KEY_ID: "test",
+                AWS_SECRET_ACCESS_KEY: "test",
+                CLUSTER_NAME: "c1",
+                AUTO_SCALING_GROUP_NAME: "asg",
+                LIFECYCLE_HOOK_NAME: "drain-terminating",
+                QUEUE_URL: "http://127.0.0.1:9/queue",
+            });
+            const lines: string[] = [];
+            const log = console.log;
+            console.log = (line: string) => lines.push(line);
+            try {
+                const result = await handler.load()({
+                    Records: [
+                        { messageId: "m1", receiptHandle: "r1", body: JSON.stringify({ Event: "autoscaling:TEST_NOTIFICATION", AutoScalingGroupName: "asg" }) },
+                        { messageId: "m2", receiptHandle: "r2", body: "{not json" },
+                    ],
+                });
+                assert.deepEqual(result, { batchItemFailures: [] });
+            } finally {
+                console.log = log;
+            }
+            assert.ok(lines.some((l) => l.includes("MalformedMessages")), lines.join("\n"));
+        });
+    });
+});
