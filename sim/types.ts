@@ -89,7 +89,14 @@ export interface LambdaContext {
 /** Internal surface of each model that the other models use (never exposed on the wire). */
 export interface EcsInternal {
     /** Called by EC2 when an instance has booted and its agent starts (unless it never registers). */
-    registerInstance(clusterName: string, ec2InstanceId: string, instanceType: string, availabilityZone: string): void;
+    registerInstance(
+        clusterName: string,
+        ec2InstanceId: string,
+        instanceType: string,
+        availabilityZone: string,
+        /** The AMI the instance booted, reported in the `ecs.ami-id` attribute. */
+        imageId?: string,
+    ): void;
     /** Called by EC2 when an instance is terminated: every task on it dies at once, the container instance goes INACTIVE. */
     instanceTerminated(ec2InstanceId: string): void;
     /** Called by EC2 with the 2-minute Spot warning when the agent has ECS_ENABLE_SPOT_INSTANCE_DRAINING=true. */
@@ -98,21 +105,51 @@ export interface EcsInternal {
 
 export interface AutoScalingInternal {
     /** Executes a scaling policy by ARN (an alarm action). */
-    executePolicyByArn(policyArn: string, alarmValue: number): void;
+    executePolicyByArn(
+        policyArn: string,
+        alarmValue: number,
+        /** The alarm's threshold: step scaling intervals are relative to it (0 when omitted). */
+        breachThreshold?: number,
+    ): void;
 }
 
 export interface SnsInternal {
     /** Publishes as a service would (Auto Scaling notifications, EventBridge targets). Returns the MessageId. */
-    publishInternal(topicArn: string, message: string, subject?: string, attributes?: Record<string, { DataType: string; StringValue: string }>): string;
+    publishInternal(
+        topicArn: string,
+        message: string,
+        subject?: string,
+        attributes?: Record<string, { DataType: string; StringValue: string }>,
+    ): string;
+}
+
+/**
+ * The lineage a message carries through SNS/SQS into Lambda (AWS tracks it with the X-Ray trace
+ * header) so recursive-loop detection can stop a function that keeps re-feeding its own source.
+ */
+export interface MessageTrace {
+    readonly traceId: string;
+    /** ARNs of the SNS topics and SQS queues that invoked functions along this chain. */
+    readonly chain: readonly string[];
+    /** How many times the chain has sent back to a resource already in it. */
+    readonly depth: number;
 }
 
 export interface SqsInternal {
-    sendInternal(queueArn: string, body: string, delaySeconds?: number): string;
+    sendInternal(
+        queueArn: string,
+        body: string,
+        delaySeconds?: number,
+        options?: {
+            attributes?: Record<string, { DataType: string; StringValue: string }>;
+            trace?: MessageTrace;
+        },
+    ): string;
 }
 
 export interface LambdaInternal {
     /** Async invocation (Event): queued, retried twice on error, DLQ/on-failure destination after. */
-    invokeAsync(functionArn: string, payload: unknown, source: string): void;
+    invokeAsync(functionArn: string, payload: unknown, source: string, trace?: MessageTrace): void;
     /** Sync invocation with a caller-side limit (the termination policy's 2 s); rejects on timeout or error. */
     invokeSync(functionArn: string, payload: unknown, callerTimeoutMs: number): Promise<unknown>;
     /**
@@ -122,11 +159,18 @@ export interface LambdaInternal {
     chargeApiLatency(ms: number): void;
     /** Virtual time as the running invocation sees it (clock.now() + its elapsed time); clock.now() outside one. */
     invocationNow(): number;
+    /** The trace a message sent now to `targetArn` carries (undefined outside an invocation). */
+    traceForSend?(targetArn: string): MessageTrace | undefined;
 }
 
 export interface EventsInternal {
     /** An AWS service emits an event onto the default bus. */
-    emit(source: string, detailType: string, detail: Record<string, unknown>, resources?: readonly string[]): void;
+    emit(
+        source: string,
+        detailType: string,
+        detail: Record<string, unknown>,
+        resources?: readonly string[],
+    ): void;
 }
 
 export interface CloudWatchInternal {

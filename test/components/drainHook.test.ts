@@ -26,7 +26,11 @@ async function synthesize(raw: Record<string, unknown> = {}): Promise<MockRun> {
 describe("DrainHook", () => {
     let run: MockRun;
     before(async () => {
-        run = await synthesize({ drainHeartbeatTimeoutSeconds: 600, drainDeadlineSeconds: 7200, drainPollIntervalSeconds: 30 });
+        run = await synthesize({
+            drainHeartbeatTimeoutSeconds: 600,
+            drainDeadlineSeconds: 7200,
+            drainPollIntervalSeconds: 30,
+        });
     });
 
     it("hooks TERMINATING with ABANDON by default, notifying the topic through a publish-only role", () => {
@@ -40,9 +44,16 @@ describe("DrainHook", () => {
             notificationTargetArn: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical",
             roleArn: "arn:aws:iam::123456789012:role/drain-hook-role-physical",
         });
-        const publish = JSON.parse(named(run, "aws:iam/rolePolicy:RolePolicy", "drain-hook-publish").inputs.policy);
+        const publish = JSON.parse(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "drain-hook-publish").inputs.policy,
+        );
         assert.deepEqual(publish.Statement, [
-            { Sid: "NotifyTheDrainTopic", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" },
+            {
+                Sid: "NotifyTheDrainTopic",
+                Effect: "Allow",
+                Action: "sns:Publish",
+                Resource: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical",
+            },
         ]);
         const trust = JSON.parse(named(run, "aws:iam/role:Role", "drain-hook-role").inputs.assumeRolePolicy);
         assert.deepEqual(trust.Statement[0].Principal, { Service: "autoscaling.amazonaws.com" });
@@ -58,18 +69,32 @@ describe("DrainHook", () => {
 
     it("encrypts the topic with the AWS-managed key and both queues with SQS-managed keys", () => {
         assert.equal(named(run, "aws:sns/topic:Topic", "drain-topic").inputs.kmsMasterKeyId, "alias/aws/sns");
-        for (const q of ofType(run, "aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
+        for (const q of ofType(run, "aws:sqs/queue:Queue"))
+            assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
     });
 
     it("budgets the queue's receives for a whole drain and redrives to the DLQ after that", () => {
         const queue = named(run, "aws:sqs/queue:Queue", "drain-queue");
         const redrive = JSON.parse(queue.inputs.redrivePolicy);
-        const settings = parseSettings({ drainHeartbeatTimeoutSeconds: 600, drainDeadlineSeconds: 7200, drainPollIntervalSeconds: 30 }, "t").drain;
+        const settings = parseSettings(
+            { drainHeartbeatTimeoutSeconds: 600, drainDeadlineSeconds: 7200, drainPollIntervalSeconds: 30 },
+            "t",
+        ).drain;
         assert.equal(redrive.maxReceiveCount, requiredMaxReceiveCount(settings));
-        assert.equal(redrive.deadLetterTargetArn, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-dlq-physical");
-        assert.ok(queue.inputs.visibilityTimeoutSeconds >= named(run, "aws:lambda/function:Function", "drain-fn").inputs.timeout);
-        const policy = JSON.parse(named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy);
-        assert.deepEqual(policy.Statement[0].Condition, { ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" } });
+        assert.equal(
+            redrive.deadLetterTargetArn,
+            "arn:aws:sqs:us-east-1:123456789012:sqs/drain-dlq-physical",
+        );
+        assert.ok(
+            queue.inputs.visibilityTimeoutSeconds >=
+                named(run, "aws:lambda/function:Function", "drain-fn").inputs.timeout,
+        );
+        const policy = JSON.parse(
+            named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy,
+        );
+        assert.deepEqual(policy.Statement[0].Condition, {
+            ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" },
+        });
     });
 
     it("reads the queue with partial batch failures, bounded by reserved concurrency", () => {
@@ -86,11 +111,16 @@ describe("DrainHook", () => {
             QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/drain-queue-physical",
         });
         assert.equal(fn.inputs.loggingConfig.logGroup, "drain-fn-logs-physical");
-        assert.equal(named(run, "aws:cloudwatch/logGroup:LogGroup", "drain-fn-logs").inputs.retentionInDays, 7);
+        assert.equal(
+            named(run, "aws:cloudwatch/logGroup:LogGroup", "drain-fn-logs").inputs.retentionInDays,
+            7,
+        );
     });
 
     it("grants the drain Lambda only this cluster, this group and its own queue", () => {
-        const policy = JSON.parse(named(run, "aws:iam/rolePolicy:RolePolicy", "drain-fn-policy").inputs.policy);
+        const policy = JSON.parse(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "drain-fn-policy").inputs.policy,
+        );
         const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
         assert.deepEqual(Object.keys(bySid), [
             "WriteOwnLogs",
@@ -105,17 +135,37 @@ describe("DrainHook", () => {
         assert.deepEqual(bySid.DrainThisClustersInstances.Resource, [
             "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
             "arn:aws:ecs:us-east-1:123456789012:task/c1/*",
+            "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
         ]);
-        assert.deepEqual(bySid.DrainThisClustersInstances.Condition, { ArnEquals: { "ecs:cluster": CLUSTER_ARN } });
+        assert.deepEqual(bySid.DrainThisClustersInstances.Condition, {
+            ArnEquals: { "ecs:cluster": CLUSTER_ARN },
+        });
         assert.equal(bySid.CompleteThisGroupsLifecycleActions.Resource, GROUP_ARN);
-        assert.equal(bySid.WaitOnAndRedriveOwnQueue.Resource, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical");
-        assert.equal(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0, "no managed policy, FullAccess or other");
+        assert.equal(
+            bySid.WaitOnAndRedriveOwnQueue.Resource,
+            "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical",
+        );
+        assert.equal(
+            ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length,
+            0,
+            "no managed policy, FullAccess or other",
+        );
     });
 
     it("sweeps on a schedule and alarms on the DLQ, abandoned drains and handler errors", () => {
-        assert.equal(named(run, "aws:cloudwatch/eventRule:EventRule", "drain-sweep").inputs.scheduleExpression, "rate(5 minutes)");
-        assert.equal(named(run, "aws:lambda/permission:Permission", "drain-sweep").inputs.principal, "events.amazonaws.com");
-        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs.namespace, a.inputs.metricName]);
+        assert.equal(
+            named(run, "aws:cloudwatch/eventRule:EventRule", "drain-sweep").inputs.scheduleExpression,
+            "rate(2 minutes)",
+        );
+        assert.equal(
+            named(run, "aws:lambda/permission:Permission", "drain-sweep").inputs.principal,
+            "events.amazonaws.com",
+        );
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
+            a.name,
+            a.inputs.namespace,
+            a.inputs.metricName,
+        ]);
         assert.deepEqual(alarms.sort(), [
             ["drain-abandoned", "EcsLifecycle/Drain", "DrainsAbandoned"],
             ["drain-dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible"],
@@ -156,7 +206,14 @@ describe("DrainHook", () => {
             try {
                 const result = await handler.load()({
                     Records: [
-                        { messageId: "m1", receiptHandle: "r1", body: JSON.stringify({ Event: "autoscaling:TEST_NOTIFICATION", AutoScalingGroupName: "asg" }) },
+                        {
+                            messageId: "m1",
+                            receiptHandle: "r1",
+                            body: JSON.stringify({
+                                Event: "autoscaling:TEST_NOTIFICATION",
+                                AutoScalingGroupName: "asg",
+                            }),
+                        },
                         { messageId: "m2", receiptHandle: "r2", body: "{not json" },
                     ],
                 });
@@ -164,7 +221,10 @@ describe("DrainHook", () => {
             } finally {
                 console.log = log;
             }
-            assert.ok(lines.some((l) => l.includes("MalformedMessages")), lines.join("\n"));
+            assert.ok(
+                lines.some((l) => l.includes("MalformedMessages")),
+                lines.join("\n"),
+            );
         });
     });
 });

@@ -48,7 +48,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
         ...(type === "aws:lb/loadBalancer:LoadBalancer"
             ? { dnsName: `${name}.${REGION}.elb.amazonaws.com` }
             : {}),
-        ...(type === "aws:sqs/queue:Queue" ? { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` } : {}),
+        ...(type === "aws:sqs/queue:Queue"
+            ? { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` }
+            : {}),
         ...(type === "aws:cloudwatch/logGroup:LogGroup"
             ? { arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${physicalName}` }
             : {}),

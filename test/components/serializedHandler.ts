@@ -19,8 +19,17 @@ export interface SerializedHandler {
 const ENTRY_NAME = "__index.js";
 
 export async function serializeHandler(factory: () => unknown): Promise<SerializedHandler> {
-    const closure = await pulumi.runtime.serializeFunction(factory as () => void, { isFactoryFunction: true, exportName: "handler" });
-    const zipBytes = 30 + ENTRY_NAME.length + deflateRawSync(closure.text, { level: 9 }).length + 46 + ENTRY_NAME.length + 22;
+    const closure = await pulumi.runtime.serializeFunction(factory as () => void, {
+        isFactoryFunction: true,
+        exportName: "handler",
+    });
+    const zipBytes =
+        30 +
+        ENTRY_NAME.length +
+        deflateRawSync(closure.text, { level: 9 }).length +
+        46 +
+        ENTRY_NAME.length +
+        22;
     return {
         text: closure.text,
         zipBytes,
@@ -40,7 +49,9 @@ export async function serializeHandler(factory: () => unknown): Promise<Serializ
  * object with borrowed methods, which throw "incompatible receiver" when the Lambda calls them.
  */
 export function brokenCollections(text: string): string[] {
-    return [...text.matchAll(/Object\.defineProperty\((__\w+), "\w+", \{[^}]*global\.(Set|Map|WeakMap|WeakSet)\.prototype/g)].map(
-        (m) => `${m[1]} (${m[2]})`,
-    );
+    return [
+        ...text.matchAll(
+            /Object\.defineProperty\((__\w+), "\w+", \{[^}]*global\.(Set|Map|WeakMap|WeakSet)\.prototype/g,
+        ),
+    ].map((m) => `${m[1]} (${m[2]})`);
 }

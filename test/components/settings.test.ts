@@ -180,10 +180,20 @@ describe("stack settings", () => {
             "ecs-lifecycle:drainSweepMinutes (2) is too slow: a lost drain message must be re-driven (sweep interval + 3 polls = 300 s) within half of drainHeartbeatTimeoutSeconds (50 s)",
             "ecs-lifecycle:drainPollIntervalSeconds (60) plus the 120 s redelivery of a failed poll must fit in half of drainHeartbeatTimeoutSeconds (50 s)",
         ]);
-        assert.deepEqual(problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200 }), [
-            "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172800): a drain would need 2941 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
-        ]);
-        assert.deepEqual(problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200, drainPollIntervalSeconds: 300 }), []);
+        assert.deepEqual(
+            problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200 }),
+            [
+                "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172800): a drain would need 2941 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
+            ],
+        );
+        assert.deepEqual(
+            problemsOf({
+                drainDeadlineSeconds: 48 * 3600,
+                drainHeartbeatTimeoutSeconds: 7200,
+                drainPollIntervalSeconds: 300,
+            }),
+            [],
+        );
         assert.deepEqual(problemsOf({ standaloneTaskPolicy: "kill", standaloneGraceSeconds: 7200 }), [
             "ecs-lifecycle:standaloneGraceSeconds (7200) must be at most drainDeadlineSeconds (3600)",
             "ecs-lifecycle:standaloneTaskPolicy (kill) must be one of wait | stop",

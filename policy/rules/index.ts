@@ -1,0 +1,151 @@
+import { checkAutoRollbackWithSsmAmi } from "./autoRollbackWithSsmAmi";
+import { checkEncryptedMessaging } from "./encryptedMessaging";
+import { checkIamWildcardActions } from "./iamWildcardActions";
+import { checkIamWildcardResources } from "./iamWildcardResources";
+import { checkInstanceRefreshPercentages } from "./instanceRefreshPercentages";
+import { checkLambdaArchiveSize } from "./lambdaArchiveSize";
+import { checkLambdaRole } from "./lambdaRole";
+import { checkLaunchTemplatePublicIp } from "./launchTemplatePublicIp";
+import { checkLaunchTemplateVersion } from "./launchTemplateVersion";
+import { checkLifecycleHookHeartbeat } from "./lifecycleHookHeartbeat";
+import { checkLogGroupRetention } from "./logGroupRetention";
+import { checkPrivateTasks } from "./privateTasks";
+import { checkPublicIngress } from "./publicIngress";
+import { checkSubnetCidrs } from "./subnetCidrs";
+import { checkTerminationPolicyLambda } from "./terminationPolicyLambda";
+import { PlannedResource, RuleDefinition, StackFacts, StackViolation } from "./types";
+
+export * from "./types";
+
+/** Every check AWS (or this project's safety rules) would make; the plan and the pack both run this list. */
+export const RULES: readonly RuleDefinition[] = [
+    {
+        kind: "resource",
+        name: "lifecycle-hook-heartbeat",
+        description: "Lifecycle hook heartbeatTimeout is 30–7200 seconds.",
+        enforcementLevel: "mandatory",
+        check: checkLifecycleHookHeartbeat,
+    },
+    {
+        kind: "resource",
+        name: "instance-refresh-percentages",
+        description:
+            "Instance refresh min healthy 0–100, max healthy 100–200, max − min ≤ 100, and launch-before-terminate (min 100, max > 100).",
+        enforcementLevel: "mandatory",
+        check: checkInstanceRefreshPercentages,
+    },
+    {
+        kind: "resource",
+        name: "launch-template-version-pinned",
+        description: "Auto Scaling groups pin a launch template version, never $Latest or $Default.",
+        enforcementLevel: "mandatory",
+        check: checkLaunchTemplateVersion,
+    },
+    {
+        kind: "stack",
+        name: "no-auto-rollback-with-ssm-ami",
+        description:
+            "Instance refresh autoRollback is off when the launch template resolves its AMI from SSM.",
+        enforcementLevel: "mandatory",
+        check: checkAutoRollbackWithSsmAmi,
+    },
+    {
+        kind: "resource",
+        name: "termination-policy-lambda-first",
+        description: "A Lambda termination policy is first in terminationPolicies and not $LATEST-qualified.",
+        enforcementLevel: "mandatory",
+        check: checkTerminationPolicyLambda,
+    },
+    {
+        kind: "stack",
+        name: "lambda-explicit-role",
+        description:
+            "Every Lambda has an explicit role, and no Lambda's role holds a *FullAccess managed policy.",
+        enforcementLevel: "mandatory",
+        check: checkLambdaRole,
+    },
+    {
+        kind: "resource",
+        name: "iam-no-wildcard-actions",
+        description: 'No IAM Allow statement grants Action "*" or "service:*" (or uses NotAction).',
+        enforcementLevel: "mandatory",
+        check: checkIamWildcardActions,
+    },
+    {
+        kind: "resource",
+        name: "iam-wildcard-resource-allow-list",
+        description:
+            'Resource "*" only for actions that support no resource-level permissions (a listed set).',
+        enforcementLevel: "mandatory",
+        check: checkIamWildcardResources,
+    },
+    {
+        kind: "stack",
+        name: "no-public-ingress",
+        description: "No security group ingress from 0.0.0.0/0 or ::/0 except tcp 80/443 on the ALB's group.",
+        enforcementLevel: "mandatory",
+        check: checkPublicIngress,
+    },
+    {
+        kind: "stack",
+        name: "tasks-in-private-subnets",
+        description: "ECS services assign no public IP and use only private subnets.",
+        enforcementLevel: "mandatory",
+        check: checkPrivateTasks,
+    },
+    {
+        kind: "resource",
+        name: "launch-template-no-public-ip",
+        description: "Launch template network interfaces do not associate a public IP.",
+        enforcementLevel: "mandatory",
+        check: checkLaunchTemplatePublicIp,
+    },
+    {
+        kind: "stack",
+        name: "subnet-cidrs-valid",
+        description: "Subnet CIDRs are valid /16–/28 blocks inside their VPC's CIDR and do not overlap.",
+        enforcementLevel: "mandatory",
+        check: checkSubnetCidrs,
+    },
+    {
+        kind: "resource",
+        name: "log-group-retention",
+        description: "Every log group sets a retentionInDays CloudWatch accepts.",
+        enforcementLevel: "mandatory",
+        check: checkLogGroupRetention,
+    },
+    {
+        kind: "resource",
+        name: "messaging-encrypted",
+        description: "SNS topics set kmsMasterKeyId; SQS queues set kmsMasterKeyId or sqsManagedSseEnabled.",
+        enforcementLevel: "mandatory",
+        check: checkEncryptedMessaging,
+    },
+    {
+        kind: "stack",
+        name: "lambda-archive-size",
+        description: "Each Lambda deployment archive is under 50 KiB.",
+        enforcementLevel: "mandatory",
+        check: checkLambdaArchiveSize,
+        readsArchiveSizes: true,
+    },
+];
+
+/** One violation found by evaluateRules, tagged with the rule that found it. */
+export interface RuleViolation extends StackViolation {
+    rule: string;
+}
+
+/** Runs every rule over a planned stack: what `npm run plan` calls. */
+export function evaluateRules(resources: PlannedResource[], facts?: StackFacts): RuleViolation[] {
+    return RULES.flatMap((rule) => {
+        if (rule.kind === "stack") {
+            return rule.check(resources, facts).map((violation) => ({ rule: rule.name, ...violation }));
+        }
+        return resources.flatMap((resource) =>
+            rule
+                .check(resource)
+                .map((message) => ({ rule: rule.name, resource: resource.urn ?? resource.name, message })),
+        );
+    });
+}

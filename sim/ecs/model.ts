@@ -1,0 +1,157 @@
+/**
+ * The ECS model: owns the state, the task lifecycle and the service scheduler; serves the API
+ * (operations.ts) and the internal surface EC2 uses (registration, termination, Spot draining).
+ */
+import { INSTANCE_TYPES, awsvpcTaskSlots } from "../../runtime/instanceTypes";
+import { AwsError } from "../errors";
+import type { EcsInternal, RegionContext, ServiceModel } from "../types";
+import { EcsEvents } from "./events";
+import { ecsOperations, type EcsOperation } from "./operations";
+import { ServiceScheduler } from "./scheduler";
+import {
+    DEFAULT_ECS_TIMINGS,
+    EcsState,
+    type ClusterState,
+    type ContainerInstanceState,
+    type EcsTimings,
+    type TaskState,
+} from "./state";
+import { TaskLifecycle } from "./tasks";
+
+export interface EcsModelOptions {
+    /** The awsvpcTrunking account setting at the start of the run. */
+    readonly trunking?: boolean;
+    readonly timings?: Partial<EcsTimings>;
+}
+
+export class EcsModel implements ServiceModel, EcsInternal {
+    readonly service = "ecs" as const;
+    readonly operations: readonly string[];
+    readonly state: EcsState;
+    readonly events: EcsEvents;
+    readonly lifecycle: TaskLifecycle;
+    readonly scheduler: ServiceScheduler;
+    private readonly handlers: Readonly<Record<string, EcsOperation>>;
+
+    constructor(
+        readonly ctx: RegionContext,
+        options: EcsModelOptions = {},
+    ) {
+        const timings = { ...DEFAULT_ECS_TIMINGS, ...options.timings };
+        this.state = new EcsState(options.trunking ?? false);
+        this.events = new EcsEvents(ctx, this.state);
+        this.lifecycle = new TaskLifecycle(ctx, this.state, this.events, timings);
+        this.scheduler = new ServiceScheduler(ctx, this.state, this.lifecycle, timings);
+        this.lifecycle.observer = {
+            taskChanged: (task) => {
+                this.scheduler.request();
+                const service = task.serviceArn ? this.state.services.get(task.serviceArn) : undefined;
+                if (service) this.scheduler.reportHealth(service);
+            },
+        };
+        this.handlers = ecsOperations(this);
+        this.operations = Object.keys(this.handlers);
+    }
+
+    call(operation: string, input: Record<string, unknown>): unknown {
+        const handler = this.handlers[operation];
+        if (!handler) throw new AwsError("UnknownOperationException", `Unknown operation ${operation}`);
+        return handler(input ?? {});
+    }
+
+    registerInstance(
+        clusterName: string,
+        ec2InstanceId: string,
+        instanceType: string,
+        availabilityZone: string,
+        imageId: string = "ami-unknown",
+    ): void {
+        const cluster = this.state.clusters.get(this.clusterArn(clusterName));
+        const info = INSTANCE_TYPES[instanceType];
+        if (!cluster || cluster.status !== "ACTIVE" || !info) {
+            // The agent cannot register to a missing cluster; it keeps retrying and the instance idles.
+            this.ctx.record("ecs.registrationFailed", { clusterName, ec2InstanceId });
+            return;
+        }
+        const id = this.ctx.random.hex(32);
+        const instance: ContainerInstanceState = {
+            arn: `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:container-instance/${cluster.name}/${id}`,
+            id,
+            clusterArn: cluster.arn,
+            ec2InstanceId,
+            instanceType,
+            availabilityZone,
+            amiId: imageId,
+            ordinal: this.state.nextInstanceOrdinal++,
+            registeredAt: this.ctx.clock.now(),
+            registeredCpu: info.vcpus * 1024,
+            registeredMemory: info.registeredMemoryMiB,
+            eniSlots: awsvpcTaskSlots(info, this.state.trunking),
+            status: "ACTIVE",
+            agentConnected: true,
+            version: 0,
+            usedCpu: 0,
+            usedMemory: 0,
+            usedTcpPorts: new Set(),
+            usedUdpPorts: new Set(),
+            attachments: [],
+            taskArns: new Set(),
+        };
+        this.state.containerInstances.set(instance.arn, instance);
+        this.ctx.record("ecs.instance.registered", { ec2InstanceId, containerInstanceArn: instance.arn });
+        this.events.containerInstanceChanged(instance);
+        this.scheduler.request();
+    }
+
+    instanceTerminated(ec2InstanceId: string): void {
+        const instance = this.state.instanceByEc2Id(ec2InstanceId);
+        if (!instance || instance.status === "INACTIVE") return;
+        instance.status = "INACTIVE";
+        instance.agentConnected = false;
+        for (const task of this.state.tasksOn(instance)) this.lifecycle.killWithHost(task);
+        this.ctx.record("ecs.instance.inactive", { ec2InstanceId, containerInstanceArn: instance.arn });
+        this.events.containerInstanceChanged(instance);
+        this.scheduler.request();
+    }
+
+    spotInterruption(ec2InstanceId: string): void {
+        const instance = this.state.instanceByEc2Id(ec2InstanceId);
+        if (instance && instance.status === "ACTIVE") this.setStatus(instance, "DRAINING");
+    }
+
+    /** ACTIVE ↔ DRAINING. Draining stops the instance's service tasks that have not started; the scheduler replaces the rest. */
+    setStatus(instance: ContainerInstanceState, status: "ACTIVE" | "DRAINING"): void {
+        if (instance.status === status) return;
+        instance.status = status;
+        this.ctx.record("ecs.instance.status", { ec2InstanceId: instance.ec2InstanceId, status });
+        this.events.containerInstanceChanged(instance);
+        if (status === "DRAINING") {
+            for (const task of this.state.tasksOn(instance)) {
+                const pending = task.lastStatus === "PROVISIONING" || task.lastStatus === "PENDING";
+                if (task.serviceArn && pending) {
+                    this.lifecycle.stop(task, "Container instance is draining", "ServiceSchedulerInitiated");
+                }
+            }
+        }
+        this.scheduler.request();
+    }
+
+    clusterArn(nameOrArn: string): string {
+        return nameOrArn.startsWith("arn:")
+            ? nameOrArn
+            : `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:cluster/${nameOrArn}`;
+    }
+
+    /** The cluster a request names (or "default"); ClusterNotFoundException as ECS answers it. */
+    cluster(nameOrArn: string | undefined): ClusterState {
+        const cluster = this.state.clusters.get(this.clusterArn(nameOrArn ?? "default"));
+        if (!cluster || cluster.status !== "ACTIVE")
+            throw new AwsError("ClusterNotFoundException", "Cluster not found.");
+        return cluster;
+    }
+
+    /** Tasks of a cluster in creation order, newest retained STOPPED ones included. */
+    clusterTasks(cluster: ClusterState): TaskState[] {
+        return [...this.state.tasks.values()].filter((t) => t.clusterArn === cluster.arn);
+    }
+}

@@ -1,0 +1,226 @@
+/**
+ * The ECS model's state: clusters, container instances, task definitions, services and tasks, as
+ * plain records the other ECS files read and change. API shapes are built from these in shapes.ts.
+ */
+import type { TaskRequirements } from "./resources";
+
+export type ContainerInstanceStatus = "ACTIVE" | "DRAINING" | "INACTIVE";
+export type TaskStatus =
+    "PROVISIONING" | "PENDING" | "RUNNING" | "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED";
+export type NetworkMode = "bridge" | "host" | "awsvpc" | "none";
+
+export interface ClusterState {
+    readonly arn: string;
+    readonly name: string;
+    status: "ACTIVE" | "INACTIVE";
+}
+
+export interface EniAttachment {
+    readonly id: string;
+    readonly eniId: string;
+    readonly taskArn: string;
+}
+
+export interface ContainerInstanceState {
+    readonly arn: string;
+    readonly id: string;
+    readonly clusterArn: string;
+    readonly ec2InstanceId: string;
+    readonly instanceType: string;
+    readonly availabilityZone: string;
+    readonly amiId: string;
+    /** Registration order: the deterministic tie-break of placement. */
+    readonly ordinal: number;
+    readonly registeredAt: number;
+    readonly registeredCpu: number;
+    readonly registeredMemory: number;
+    /** awsvpc tasks this instance can run (ENI trunking is fixed when the instance registers). */
+    readonly eniSlots: number;
+    status: ContainerInstanceStatus;
+    agentConnected: boolean;
+    version: number;
+    usedCpu: number;
+    usedMemory: number;
+    readonly usedTcpPorts: Set<number>;
+    readonly usedUdpPorts: Set<number>;
+    readonly attachments: EniAttachment[];
+    /** Tasks placed here that are not yet STOPPED. */
+    readonly taskArns: Set<string>;
+}
+
+export interface PortMappingState {
+    readonly containerPort: number;
+    readonly hostPort: number;
+    readonly protocol: "tcp" | "udp";
+}
+
+export interface ContainerDefinitionState {
+    readonly name: string;
+    readonly image: string;
+    readonly cpu: number;
+    readonly memory?: number;
+    readonly memoryReservation?: number;
+    readonly essential: boolean;
+    readonly portMappings: readonly PortMappingState[];
+    /** Seconds between SIGTERM and SIGKILL (the agent's default is 30). */
+    readonly stopTimeout: number;
+}
+
+export interface TaskDefinitionState {
+    readonly arn: string;
+    readonly family: string;
+    readonly revision: number;
+    readonly networkMode: NetworkMode;
+    /** Task-level cpu/memory as the API returns them (strings), when set. */
+    readonly cpu?: string;
+    readonly memory?: string;
+    readonly containers: readonly ContainerDefinitionState[];
+    readonly requiresCompatibilities: readonly string[];
+    readonly registeredAt: number;
+    readonly requirements: TaskRequirements;
+    /** The input as given, echoed by DescribeTaskDefinition. */
+    readonly input: Readonly<Record<string, unknown>>;
+}
+
+export type PlacementStrategyState = {
+    readonly type: "binpack" | "spread" | "random";
+    readonly field?: string;
+};
+
+export interface DeploymentState {
+    readonly id: string;
+    /** The numeric part of the scheduler's startedBy ("ecs-svc/…"). */
+    readonly startedBy: string;
+    readonly taskDefinitionArn: string;
+    readonly createdAt: number;
+    updatedAt: number;
+    status: "PRIMARY" | "ACTIVE" | "INACTIVE";
+}
+
+export interface ServiceEventState {
+    readonly id: string;
+    readonly createdAt: number;
+    readonly message: string;
+}
+
+export interface ServiceState {
+    readonly arn: string;
+    readonly name: string;
+    readonly clusterArn: string;
+    readonly schedulingStrategy: "REPLICA" | "DAEMON";
+    readonly createdAt: number;
+    readonly placementStrategy: readonly PlacementStrategyState[];
+    readonly networkConfiguration?: Readonly<Record<string, unknown>>;
+    status: "ACTIVE" | "DRAINING" | "INACTIVE";
+    desiredCount: number;
+    minimumHealthyPercent: number;
+    maximumPercent: number;
+    taskDefinitionArn: string;
+    deployments: DeploymentState[];
+    /** Newest first, at most 100, as DescribeServices returns them. */
+    events: ServiceEventState[];
+}
+
+export interface TaskState {
+    readonly arn: string;
+    readonly id: string;
+    readonly clusterArn: string;
+    readonly taskDefinitionArn: string;
+    readonly containerInstanceArn: string;
+    readonly ec2InstanceId: string;
+    readonly availabilityZone: string;
+    /** "service:name" for service tasks, "family:name" otherwise. */
+    readonly group: string;
+    readonly startedBy?: string;
+    readonly serviceArn?: string;
+    readonly deploymentId?: string;
+    readonly daemon: boolean;
+    readonly requirements: TaskRequirements;
+    readonly eni?: EniAttachment;
+    readonly createdAt: number;
+    /** The task ignores SIGTERM and SIGKILL alike (the stuckTaskRate fault): it never reaches STOPPED. */
+    readonly stuck: boolean;
+    lastStatus: TaskStatus;
+    desiredStatus: "RUNNING" | "STOPPED";
+    version: number;
+    pullStartedAt?: number;
+    startedAt?: number;
+    stoppingAt?: number;
+    executionStoppedAt?: number;
+    stoppedAt?: number;
+    updatedAt: number;
+    stoppedReason?: string;
+    stopCode?: string;
+    /** Timer of the next lifecycle step, so a stop can cancel a pending start. */
+    timer?: number;
+}
+
+export interface EcsTimings {
+    /** PROVISIONING → PENDING: ENI attachment for awsvpc, [min, max] ms. */
+    readonly provisioningAwsvpcMs: readonly [number, number];
+    readonly provisioningMs: readonly [number, number];
+    /** PENDING → RUNNING: image pull and container start. */
+    readonly pendingMs: readonly [number, number];
+    /** DEACTIVATING → STOPPING (load balancer deregistration; none modelled beyond this). */
+    readonly deactivatingMs: readonly [number, number];
+    /** How long the application takes to exit after SIGTERM; capped by the container's stopTimeout. */
+    readonly sigtermExitMs: readonly [number, number];
+    /** STOPPING ends here at the latest after the exit: the agent cleans up. */
+    readonly deprovisioningAwsvpcMs: readonly [number, number];
+    readonly deprovisioningMs: readonly [number, number];
+    /** Delay between a change and the service scheduler's next pass. */
+    readonly schedulerDelayMs: number;
+    /** How often a service that could not place tasks retries. */
+    readonly schedulerRetryMs: number;
+    /** How long STOPPED tasks stay visible to ListTasks/DescribeTasks. */
+    readonly stoppedRetentionMs: number;
+}
+
+export const DEFAULT_ECS_TIMINGS: EcsTimings = {
+    provisioningAwsvpcMs: [5_000, 10_000],
+    provisioningMs: [500, 1_500],
+    pendingMs: [10_000, 30_000],
+    deactivatingMs: [500, 1_500],
+    sigtermExitMs: [1_000, 8_000],
+    deprovisioningAwsvpcMs: [5_000, 10_000],
+    deprovisioningMs: [500, 1_500],
+    schedulerDelayMs: 1_000,
+    schedulerRetryMs: 30_000,
+    stoppedRetentionMs: 3_600_000,
+};
+
+export class EcsState {
+    readonly clusters = new Map<string, ClusterState>();
+    readonly containerInstances = new Map<string, ContainerInstanceState>();
+    readonly taskDefinitions = new Map<string, TaskDefinitionState>();
+    readonly services = new Map<string, ServiceState>();
+    readonly tasks = new Map<string, TaskState>();
+    /** The awsvpcTrunking account setting, applied to instances when they register. */
+    trunking: boolean;
+    nextInstanceOrdinal = 0;
+
+    constructor(trunking: boolean) {
+        this.trunking = trunking;
+    }
+
+    instancesOf(clusterArn: string): ContainerInstanceState[] {
+        return [...this.containerInstances.values()].filter((ci) => ci.clusterArn === clusterArn);
+    }
+
+    tasksOn(instance: ContainerInstanceState): TaskState[] {
+        return [...instance.taskArns].map((arn) => this.tasks.get(arn)!);
+    }
+
+    serviceTasks(service: ServiceState): TaskState[] {
+        return [...this.tasks.values()].filter((t) => t.serviceArn === service.arn);
+    }
+
+    instanceByEc2Id(ec2InstanceId: string): ContainerInstanceState | undefined {
+        let found: ContainerInstanceState | undefined;
+        for (const ci of this.containerInstances.values()) {
+            // An instance id re-registers only after an INACTIVE record; the live one wins.
+            if (ci.ec2InstanceId === ec2InstanceId && (!found || found.status === "INACTIVE")) found = ci;
+        }
+        return found;
+    }
+}

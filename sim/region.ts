@@ -1,0 +1,237 @@
+/**
+ * A simulated AWS region: one virtual clock, one seeded random source, every service model wired
+ * through a shared RegionContext, the run's timeline and its invariants. `call` is the single way
+ * in for API traffic (the loopback server and scripted clients alike): it counts the call,
+ * charges the modelled latency to the Lambda invocation that is running, applies ECS throttling,
+ * then dispatches to the model.
+ */
+import { AutoScalingModel } from "./autoscaling/model";
+import type { AutoScalingTimings } from "./autoscaling/groups";
+import { SIM_EPOCH_MS, VirtualClock } from "./clock";
+import { CloudWatchModel } from "./cloudwatch";
+import { DEFAULT_EC2_TIMINGS, Ec2Fleet, type Ec2Timings } from "./ec2";
+import { EcsModel } from "./ecs/model";
+import type { EcsTimings } from "./ecs/state";
+import { AwsError } from "./errors";
+import { EventsModel } from "./events";
+import { InvariantMonitor, type InvariantOptions, type InvariantReport } from "./invariants";
+import { LambdaModel } from "./lambda";
+import { SeededRandom } from "./random";
+import { SnsModel } from "./sns";
+import { SqsModel } from "./sqs";
+import { SsmModel } from "./ssm";
+import {
+    NO_FAULTS,
+    type FaultSettings,
+    type RegionContext,
+    type ServiceModel,
+    type ServiceName,
+    type TimelineEntry,
+} from "./types";
+
+/** Modelled round trip of one API call, per service (ms of virtual time charged to the caller). */
+export const DEFAULT_API_LATENCY_MS: Readonly<Record<ServiceName, number>> = {
+    ecs: 50,
+    autoscaling: 80,
+    sns: 30,
+    sqs: 20,
+    lambda: 30,
+    events: 30,
+    monitoring: 30,
+    ssm: 20,
+};
+
+/** ECS's documented read throttle: a token bucket refilled at 20 requests/s, holding at most 100. */
+export const ECS_RATE_PER_SECOND = 20;
+export const ECS_BURST = 100;
+
+export interface RegionOptions {
+    readonly seed: number;
+    readonly faults?: Partial<FaultSettings>;
+    /** The awsvpcTrunking account setting at the start (ENI slots of instances that register). */
+    readonly trunking?: boolean;
+    readonly accountId?: string;
+    readonly region?: string;
+    readonly apiLatencyMs?: Partial<Record<ServiceName, number>>;
+    readonly timings?: {
+        readonly ec2?: Partial<Ec2Timings>;
+        readonly ecs?: Partial<EcsTimings>;
+        readonly autoscaling?: Partial<AutoScalingTimings>;
+    };
+    readonly invariants?: InvariantOptions;
+}
+
+export type ApiCallCounts = Record<string, Record<string, number>>;
+
+export class Region {
+    readonly clock = new VirtualClock(SIM_EPOCH_MS);
+    readonly random: SeededRandom;
+    readonly ctx: RegionContext;
+    readonly timeline: TimelineEntry[] = [];
+    readonly ec2: Ec2Fleet;
+    readonly ecs: EcsModel;
+    readonly autoscaling: AutoScalingModel;
+    readonly sns: SnsModel;
+    readonly sqs: SqsModel;
+    readonly lambda: LambdaModel;
+    readonly events: EventsModel;
+    readonly cloudwatch: CloudWatchModel;
+    readonly ssm: SsmModel;
+    private readonly models: Readonly<Record<ServiceName, ServiceModel>>;
+    private readonly monitor: InvariantMonitor;
+    private readonly latency: Readonly<Record<ServiceName, number>>;
+    private readonly counts: ApiCallCounts = {};
+    private readonly throttled: ApiCallCounts = {};
+    private ecsTokens = ECS_BURST;
+    private ecsTokensAt: number;
+
+    constructor(options: RegionOptions) {
+        if (!Number.isInteger(options.seed))
+            throw new Error(`seed: expected an integer, got ${options.seed}`);
+        const faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
+        for (const [name, value] of Object.entries(faults)) {
+            if (typeof value === "number" && !(value >= 0 && value <= 1)) {
+                throw new Error(`faults.${name}: expected a probability in [0, 1], got ${value}`);
+            }
+        }
+        this.random = new SeededRandom(options.seed);
+        this.monitor = new InvariantMonitor(options.invariants);
+        this.latency = { ...DEFAULT_API_LATENCY_MS, ...options.apiLatencyMs };
+        this.ecsTokensAt = this.clock.now();
+        const clock = this.clock;
+        const timeline = this.timeline;
+        const monitor = this.monitor;
+        // The models reach each other through the context; its service fields resolve once all exist.
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        const region = this;
+        this.ctx = {
+            clock,
+            random: this.random,
+            accountId: options.accountId ?? "123456789012",
+            region: options.region ?? "us-east-1",
+            faults,
+            record(kind: string, detail: Record<string, unknown>) {
+                const entry: TimelineEntry = { at: clock.now(), kind, detail };
+                timeline.push(entry);
+                monitor.observe(entry);
+            },
+            get ecs() {
+                return region.ecs;
+            },
+            get autoscaling() {
+                return region.autoscaling;
+            },
+            get sns() {
+                return region.sns;
+            },
+            get sqs() {
+                return region.sqs;
+            },
+            get lambda() {
+                return region.lambda;
+            },
+            get events() {
+                return region.events;
+            },
+            get cloudwatch() {
+                return region.cloudwatch;
+            },
+        };
+        this.ec2 = new Ec2Fleet(this.ctx, { ...DEFAULT_EC2_TIMINGS, ...options.timings?.ec2 });
+        this.ecs = new EcsModel(this.ctx, { trunking: options.trunking, timings: options.timings?.ecs });
+        this.autoscaling = new AutoScalingModel(this.ctx, this.ec2, options.timings?.autoscaling);
+        this.sns = new SnsModel(this.ctx);
+        this.sqs = new SqsModel(this.ctx);
+        this.lambda = new LambdaModel(this.ctx);
+        this.events = new EventsModel(this.ctx);
+        this.cloudwatch = new CloudWatchModel(this.ctx);
+        this.ssm = new SsmModel(this.ctx);
+        this.models = {
+            ecs: this.ecs,
+            autoscaling: this.autoscaling,
+            sns: this.sns,
+            sqs: this.sqs,
+            lambda: this.lambda,
+            events: this.events,
+            monitoring: this.cloudwatch,
+            ssm: this.ssm,
+        };
+    }
+
+    /** One API call as a client makes it: counted, charged, throttled (ECS), then served. */
+    async call(service: ServiceName, operation: string, input: Record<string, unknown>): Promise<unknown> {
+        const model = this.models[service];
+        if (!model)
+            throw new AwsError("UnknownServiceException", `The simulated region does not serve ${service}`);
+        bump(this.counts, service, operation);
+        this.lambda.chargeApiLatency(this.latency[service]);
+        if (service === "ecs") this.throttleEcs(operation);
+        return model.call(operation, input ?? {});
+    }
+
+    /** Serves a call without counting, latency or throttling: scenario setup by the harness and tests. */
+    admin(service: ServiceName, operation: string, input: Record<string, unknown>): unknown {
+        return this.models[service].call(operation, input);
+    }
+
+    /** Advances virtual time by `seconds`, running everything that falls due. */
+    async run(seconds: number): Promise<void> {
+        if (!(seconds >= 0)) throw new Error(`run: seconds must be >= 0, got ${seconds}`);
+        await this.clock.runFor(seconds * 1000);
+    }
+
+    /** Runs in steps of `stepSeconds` until `done()` holds or `maxSeconds` passed; returns whether it held. */
+    async runUntil(done: () => boolean, maxSeconds: number, stepSeconds = 5): Promise<boolean> {
+        const deadline = this.clock.now() + maxSeconds * 1000;
+        while (!done()) {
+            if (this.clock.now() >= deadline) return false;
+            await this.clock.runUntil(Math.min(deadline, this.clock.now() + stepSeconds * 1000));
+        }
+        return true;
+    }
+
+    invariants(): InvariantReport {
+        return this.monitor.report();
+    }
+
+    /** API calls served (or throttled) so far, by service and operation. */
+    apiCalls(): ApiCallCounts {
+        return structuredClone(this.counts);
+    }
+
+    /** ECS calls answered with ThrottlingException, by operation. */
+    throttledCalls(): ApiCallCounts {
+        return structuredClone(this.throttled);
+    }
+
+    /** Every operation the region serves, as "service:Operation". */
+    servedOperations(): string[] {
+        return Object.entries(this.models).flatMap(([service, model]) =>
+            model.operations.map((op) => `${service}:${op}`),
+        );
+    }
+
+    private throttleEcs(operation: string): void {
+        if (this.random.chance(this.ctx.faults.throttleRate)) {
+            bump(this.throttled, "ecs", operation);
+            throw new AwsError("ThrottlingException", "Rate exceeded");
+        }
+        if (!this.ctx.faults.ecsRateLimit) return;
+        const now = this.lambda.invocationNow();
+        this.ecsTokens = Math.min(
+            ECS_BURST,
+            this.ecsTokens + (Math.max(0, now - this.ecsTokensAt) * ECS_RATE_PER_SECOND) / 1000,
+        );
+        this.ecsTokensAt = Math.max(this.ecsTokensAt, now);
+        if (this.ecsTokens < 1) {
+            bump(this.throttled, "ecs", operation);
+            throw new AwsError("ThrottlingException", "Rate exceeded");
+        }
+        this.ecsTokens -= 1;
+    }
+}
+
+function bump(counts: ApiCallCounts, service: string, operation: string): void {
+    counts[service] ??= {};
+    counts[service][operation] = (counts[service][operation] ?? 0) + 1;
+}

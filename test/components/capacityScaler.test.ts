@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { CAPACITY_NAMESPACE, CapacityScaler, capacityCallbackFactory } from "../../components/capacityScaler";
+import { parseSettings } from "../../components/settings";
+import { named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
+import { brokenCollections, serializeHandler } from "./serializedHandler";
+
+const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
+
+describe("CapacityScaler", () => {
+    let run: MockRun;
+    before(async () => {
+        run = await startMocks();
+        new CapacityScaler("capacity", {
+            settings: parseSettings(
+                { minimumSpareTasks: 2, scaleInEvaluationMinutes: 15, scaleInCooldownSeconds: 900 },
+                "t",
+            ).capacity,
+            trunking: false,
+            clusterName: "c1",
+            clusterArn: CLUSTER_ARN,
+            autoScalingGroupName: "asg",
+            logRetentionDays: 30,
+            tags: {},
+        });
+        await settle(run);
+    });
+
+    it("runs on this cluster's container instance events and every minute", () => {
+        const events = named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-instance-events");
+        assert.deepEqual(JSON.parse(events.inputs.eventPattern), {
+            source: ["aws.ecs"],
+            "detail-type": ["ECS Container Instance State Change"],
+            detail: { clusterArn: [CLUSTER_ARN] },
+        });
+        assert.equal(
+            named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-schedule").inputs.scheduleExpression,
+            "rate(1 minute)",
+        );
+        assert.deepEqual(
+            ofType(run, "aws:lambda/permission:Permission")
+                .map((p) => [p.name, p.inputs.principal])
+                .sort(),
+            [
+                ["capacity-instance-events", "events.amazonaws.com"],
+                ["capacity-schedule", "events.amazonaws.com"],
+            ],
+        );
+        assert.equal(
+            named(run, "aws:lambda/function:Function", "capacity-fn").inputs.reservedConcurrentExecutions,
+            1,
+        );
+    });
+
+    it("adds instances when fewer than minimumSpareTasks fit, and treats missing data as fine", () => {
+        const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "capacity-capacity-low");
+        assert.deepEqual(
+            [
+                alarm.inputs.namespace,
+                alarm.inputs.metricName,
+                alarm.inputs.threshold,
+                alarm.inputs.comparisonOperator,
+                alarm.inputs.treatMissingData,
+            ],
+            [CAPACITY_NAMESPACE, "ContainerCapacity", 2, "LessThanThreshold", "notBreaching"],
+        );
+        assert.deepEqual(alarm.inputs.dimensions, { ClusterName: "c1" });
+        assert.deepEqual(alarm.inputs.alarmActions, [
+            "arn:aws:autoscaling:us-east-1:123456789012:autoscaling/capacity-scale-out-physical",
+        ]);
+        const policy = named(run, "aws:autoscaling/policy:Policy", "capacity-scale-out");
+        assert.equal(policy.inputs.policyType, "StepScaling");
+        assert.equal(policy.inputs.estimatedInstanceWarmup, 300);
+        assert.deepEqual(policy.inputs.stepAdjustments, [
+            { metricIntervalLowerBound: "-3", metricIntervalUpperBound: "0", scalingAdjustment: 1 },
+            { metricIntervalUpperBound: "-3", scalingAdjustment: 2 },
+        ]);
+    });
+
+    it("removes one instance at a time after a sustained idle period, with a cooldown", () => {
+        const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "capacity-idle-hosts");
+        assert.deepEqual(
+            [
+                alarm.inputs.metricName,
+                alarm.inputs.statistic,
+                alarm.inputs.threshold,
+                alarm.inputs.comparisonOperator,
+            ],
+            ["IdleHostCapacity", "Minimum", 1, "GreaterThanThreshold"],
+        );
+        assert.deepEqual(
+            [alarm.inputs.evaluationPeriods, alarm.inputs.datapointsToAlarm, alarm.inputs.treatMissingData],
+            [15, 15, "notBreaching"],
+        );
+        const policy = named(run, "aws:autoscaling/policy:Policy", "capacity-scale-in");
+        assert.deepEqual(
+            [
+                policy.inputs.policyType,
+                policy.inputs.scalingAdjustment,
+                policy.inputs.cooldown,
+                policy.inputs.autoscalingGroupName,
+            ],
+            ["SimpleScaling", -1, 900, "asg"],
+        );
+    });
+
+    it("reads only this cluster's instances and services", () => {
+        const policy = JSON.parse(
+            named(run, "aws:iam/rolePolicy:RolePolicy", "capacity-fn-policy").inputs.policy,
+        );
+        const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+        assert.equal(bySid.ListThisClustersInstances.Resource, CLUSTER_ARN);
+        assert.deepEqual(bySid.DescribeThisClustersInstancesAndServices.Resource, [
+            "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
+            "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
+        ]);
+        assert.deepEqual(bySid.ListThisClustersServices.Condition, {
+            ArnEquals: { "ecs:cluster": CLUSTER_ARN },
+        });
+        for (const statement of policy.Statement) {
+            for (const action of [statement.Action].flat()) assert.doesNotMatch(action, /^[a-z]+:\*$|^\*$/);
+        }
+    });
+
+    it("serializes a handler that runs as Lambda loads it", async () => {
+        const handler = await serializeHandler(
+            capacityCallbackFactory({ trunking: true, minimumSpareTasks: 1 }),
+        );
+        assert.ok(handler.zipBytes < 50_000, `capacity archive is ${handler.zipBytes} bytes`);
+        assert.deepEqual(brokenCollections(handler.text), []);
+        process.env.CLUSTER_NAME = "c1";
+        process.env.AWS_REGION = "us-east-1";
+        const lines: string[] = [];
+        const log = console.log;
+        console.log = (line: string) => lines.push(line);
+        try {
+            const result = (await handler.load()({
+                "detail-type": "ECS Container Instance State Change",
+            })) as { outcome: string };
+            assert.equal(result.outcome, "malformed");
+        } finally {
+            console.log = log;
+        }
+        assert.ok(
+            lines.some((l) => l.includes("MalformedEvents")),
+            lines.join("\n"),
+        );
+    });
+});

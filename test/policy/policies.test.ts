@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import {
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { policies } from "../../policy/policies";
+import { RULES } from "../../policy/rules";
+
+/** The engine's props proxy exposes the plain object under this key (see policy/policies.ts). */
+function engineProxy(props: Record<string, unknown>): Record<string, unknown> {
+    return new Proxy(props, {
+        get: (target, key) => {
+            if (key === "__getSpecialProxyTarget") {
+                return target;
+            }
+            throw new Error(`rules must not read ${String(key)} through the proxy`);
+        },
+    });
+}
+
+function collector(): { reported: Array<[string, string | undefined]>; report: ReportViolation } {
+    const reported: Array<[string, string | undefined]> = [];
+    return { reported, report: (message, urn) => reported.push([message, urn]) };
+}
+
+describe("policy pack", () => {
+    it("holds one mandatory policy per rule, in order, resource rules as validateResource and stack rules as validateStack", () => {
+        assert.deepEqual(
+            policies.map((policy) => [
+                policy.name,
+                policy.enforcementLevel,
+                "validateStack" in policy ? "stack" : "resource",
+            ]),
+            RULES.map((rule) => [rule.name, "mandatory", rule.kind]),
+        );
+        assert.deepEqual(
+            policies.map((policy) => policy.description),
+            RULES.map((rule) => rule.description),
+        );
+    });
+
+    it("reports a resource rule's violations from the engine's proxied props", async () => {
+        const policy = policies.find(
+            (candidate) => candidate.name === "log-group-retention",
+        ) as ResourceValidationPolicy;
+        const { reported, report } = collector();
+        const validate = policy.validateResource;
+        assert.ok(typeof validate === "function");
+        await validate(
+            {
+                type: "aws:cloudwatch/logGroup:LogGroup",
+                name: "logs",
+                urn: "urn:logs",
+                props: engineProxy({ retentionInDays: 1 }),
+                opts: { parent: undefined },
+            } as unknown as Parameters<typeof validate>[0],
+            report,
+        );
+        await validate(
+            {
+                type: "aws:cloudwatch/logGroup:LogGroup",
+                name: "logs",
+                urn: "urn:logs",
+                props: engineProxy({ retentionInDays: 2 }),
+                opts: { parent: undefined },
+            } as unknown as Parameters<typeof validate>[0],
+            report,
+        );
+        assert.equal(reported.length, 1);
+        assert.match(
+            reported[0][0],
+            /^aws:cloudwatch\/logGroup:LogGroup "logs": retentionInDays is 2; it must be one of 1, 3,/,
+        );
+    });
+
+    it("reports a stack rule's violations against the offending URN, following propertyDependencies", async () => {
+        const policy = policies.find(
+            (candidate) => candidate.name === "tasks-in-private-subnets",
+        ) as StackValidationPolicy;
+        const subnet = {
+            type: "aws:ec2/subnet:Subnet",
+            name: "public-0",
+            urn: "urn:subnet",
+            props: engineProxy({ mapPublicIpOnLaunch: true }),
+            propertyDependencies: {},
+        };
+        const service = {
+            type: "aws:ecs/service:Service",
+            name: "api",
+            urn: "urn:service",
+            props: engineProxy({
+                networkConfiguration: { subnets: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] },
+            }),
+            propertyDependencies: { networkConfiguration: [subnet] },
+        };
+        const { reported, report } = collector();
+        await policy.validateStack(
+            { resources: [subnet, service] } as unknown as StackValidationArgs,
+            report,
+        );
+        assert.deepEqual(reported, [
+            [
+                'aws:ecs/service:Service "api": networkConfiguration.subnets includes the public subnet "public-0"; tasks must run in private subnets',
+                "urn:service",
+            ],
+        ]);
+    });
+
+    it("measures Lambda archives the engine passes for the archive-size rule", async () => {
+        const policy = policies.find(
+            (candidate) => candidate.name === "lambda-archive-size",
+        ) as StackValidationPolicy;
+        // A linear congruential sequence: deterministic, and deflate finds no repeats to shrink.
+        let state = 1;
+        const noise = Buffer.from(
+            Array.from({ length: 60000 }, () => {
+                state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+                return state >>> 24;
+            }),
+        );
+        const big = {
+            type: "aws:lambda/function:Function",
+            name: "fat",
+            urn: "urn:fat",
+            props: engineProxy({
+                code: {
+                    assets: Promise.resolve({
+                        "__index.js": { text: Promise.resolve(noise.toString("base64")) },
+                    }),
+                },
+            }),
+            propertyDependencies: {},
+        };
+        const { reported, report } = collector();
+        await policy.validateStack({ resources: [big] } as unknown as StackValidationArgs, report);
+        assert.equal(reported.length, 1);
+        assert.match(
+            reported[0][0],
+            /^aws:lambda\/function:Function "fat": code archive is \d+ bytes; it must be under 51200 bytes/,
+        );
+        assert.equal(reported[0][1], "urn:fat");
+    });
+});
