@@ -16,6 +16,9 @@ export interface PolicyStatement {
  */
 export const EXCLUDED_PACKAGES = ["@pulumi/pulumi", "@pulumi/aws"];
 
+/** Every function the program declared, by logical name, with its body: `npm run plan` measures their archives. */
+export const declaredFunctions: { readonly name: string; readonly factory: () => unknown }[] = [];
+
 export interface ManagedFunctionArgs<E, R> {
     /** What the function is for; also the AWS description. */
     readonly description: string;
@@ -142,6 +145,7 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
             // The function must not run before it may write logs and call what it needs.
             { parent: this, dependsOn: [policy] },
         );
+        declaredFunctions.push({ name, factory: args.callbackFactory });
         this.arn = this.function.arn;
         this.functionName = this.function.name;
 

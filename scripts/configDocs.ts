@@ -30,7 +30,11 @@ export function readmeKeyTable(): string {
         const fallback = spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
         return `| \`${spec.key}\` | ${spec.type} | ${fallback} | ${spec.range} | ${spec.description} |`;
     });
-    return ["| key | type | default | legal values | what it does |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+    return [
+        "| key | type | default | legal values | what it does |",
+        "| --- | --- | --- | --- | --- |",
+        ...rows,
+    ].join("\n");
 }
 
 function main(): void {
@@ -43,8 +47,12 @@ function main(): void {
     const readme = readFileSync(readmePath, "utf8");
     const start = readme.indexOf(TABLE_START);
     const end = readme.indexOf(TABLE_END);
-    if (start < 0 || end < start) throw new Error(`README.md needs ${TABLE_START} … ${TABLE_END} around the key table`);
-    writeFileSync(readmePath, `${readme.slice(0, start + TABLE_START.length)}\n${readmeKeyTable()}\n${readme.slice(end)}`);
+    if (start < 0 || end < start)
+        throw new Error(`README.md needs ${TABLE_START} … ${TABLE_END} around the key table`);
+    writeFileSync(
+        readmePath,
+        `${readme.slice(0, start + TABLE_START.length)}\n${readmeKeyTable()}\n${readme.slice(end)}`,
+    );
     console.log(`wrote ${CONFIG_KEYS.length} keys to Pulumi.yaml and README.md`);
 }
 

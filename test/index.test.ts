@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { asPulumiConfig, stackFileValues } from "../scripts/stackFile";
-import { named, ofType, settle, startMocks, valueOf, type MockRun } from "./components/pulumiMocks";
+import { named, ofType, settle, startMocks, valueOf, type MockRun } from "../scripts/mockSynthesis";
 
 describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
     let run: MockRun;

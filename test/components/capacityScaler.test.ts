@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { CAPACITY_NAMESPACE, CapacityScaler, capacityCallbackFactory } from "../../components/capacityScaler";
 import { parseSettings } from "../../components/settings";
-import { named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
-import { brokenCollections, serializeHandler } from "./serializedHandler";
+import { named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
+import { brokenCollections, serializeHandler } from "../../scripts/lambdaArchive";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
 import { parseSettings } from "../../components/settings";
-import { SSM_AMI_ID, named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
+import { SSM_AMI_ID, named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
 
 async function synthesize(raw: Record<string, unknown>, terminationPolicies?: string[]): Promise<MockRun> {
     const run = await startMocks();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { clusterNameOf, loadStackSettings } from "../../components/config";
-import { startMocks } from "./pulumiMocks";
+import { startMocks } from "../../scripts/mockSynthesis";
 
 describe("loadStackSettings (Pulumi config)", () => {
     it("fails with every bad value named, before any resource exists", async () => {

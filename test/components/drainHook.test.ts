@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { DrainHook, drainCallbackFactory } from "../../components/drainHook";
 import { parseSettings } from "../../components/settings";
 import { requiredMaxReceiveCount } from "../../runtime/drain";
-import { named, ofType, settle, startMocks, type MockRun } from "./pulumiMocks";
-import { brokenCollections, serializeHandler, type SerializedHandler } from "./serializedHandler";
+import { named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
+import { brokenCollections, serializeHandler, type SerializedHandler } from "../../scripts/lambdaArchive";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 const GROUP_ARN = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/asg";

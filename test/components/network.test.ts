@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { TaskNetwork } from "../../components/network";
 import { parseSettings } from "../../components/settings";
-import { MOCK_AZS, named, ofType, settle, startMocks, valueOf, type MockRun } from "./pulumiMocks";
+import {
+    MOCK_AZS,
+    named,
+    ofType,
+    settle,
+    startMocks,
+    valueOf,
+    type MockRun,
+} from "../../scripts/mockSynthesis";
 
 const tags = { team: "platform" };
 

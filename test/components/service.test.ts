@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { AppLoadBalancer } from "../../components/loadBalancer";
 import { AppService } from "../../components/service";
 import { parseSettings } from "../../components/settings";
-import { named, ofType, settle, startMocks, type DeclaredResource, type MockRun } from "./pulumiMocks";
+import {
+    named,
+    ofType,
+    settle,
+    startMocks,
+    type DeclaredResource,
+    type MockRun,
+} from "../../scripts/mockSynthesis";
 
 const api = {
     name: "api",

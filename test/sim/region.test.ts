@@ -154,5 +154,47 @@ describe("sim/region", () => {
                 autoscaling: { DescribeAutoScalingGroups: 1, CompleteLifecycleAction: 1 },
             });
         });
+
+        it("runs a handler subscribed to the hook's topic that completes the lifecycle action through the SDK", async () => {
+            const region = harness.region;
+            const deployed = harness.deploy({
+                clusterName: "hooked",
+                instanceType: "m5.large",
+                instanceCount: 1,
+                hook: { heartbeatTimeout: 900 },
+            });
+            const seen: string[] = [];
+            const handler: LambdaHandler = async (event) => {
+                const message = JSON.parse(
+                    (event as { Records: { Sns: { Message: string } }[] }).Records[0].Sns.Message,
+                );
+                seen.push(message.Event ?? message.LifecycleTransition);
+                if (message.Event === "autoscaling:TEST_NOTIFICATION") return;
+                await new AutoScalingClient({}).send(
+                    new CompleteLifecycleActionCommand({
+                        AutoScalingGroupName: message.AutoScalingGroupName,
+                        LifecycleHookName: message.LifecycleHookName,
+                        LifecycleActionToken: message.LifecycleActionToken,
+                        LifecycleActionResult: "CONTINUE",
+                    }),
+                );
+            };
+            const fn = harness.deployFunction({
+                name: "complete-hook",
+                handler,
+                timeoutSeconds: 30,
+                memoryMb: 128,
+            });
+            harness.subscribe(deployed.topicArn!, fn);
+            await harness.run(120);
+            const [instance] = region.autoscaling.groups.get(deployed.groupName)!.instances.values();
+            region.admin("autoscaling", "TerminateInstanceInAutoScalingGroup", {
+                InstanceId: instance.instanceId,
+                ShouldDecrementDesiredCapacity: true,
+            });
+            await harness.run(10);
+            assert.deepEqual(seen, ["autoscaling:EC2_INSTANCE_TERMINATING"]);
+            assert.equal(instance.lifecycleState, "Terminating:Proceed");
+        });
     });
 });

@@ -5,7 +5,6 @@ import { fixedRegion } from "../coreScenario";
 
 /** The lowest and highest number of InService instances seen after `since`. */
 function inServiceRange(region: Region, groupName: string, since: number, initial: number): [number, number] {
-    let count = initial;
     let low = initial;
     let high = initial;
     const inService = new Set<string>();
@@ -16,9 +15,8 @@ function inServiceRange(region: Region, groupName: string, since: number, initia
         else if (inService.has(id)) inService.delete(id);
         else continue;
         if (e.at < since) continue;
-        count = inService.size;
-        low = Math.min(low, count);
-        high = Math.max(high, count);
+        low = Math.min(low, inService.size);
+        high = Math.max(high, inService.size);
     }
     return [low, high];
 }

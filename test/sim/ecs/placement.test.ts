@@ -17,11 +17,16 @@ function remaining(region: Region, arn: string, name: string): unknown {
         containerInstances: [arn],
     }) as {
         containerInstances: {
-            remainingResources: { name: string; integerValue: number; stringSetValue?: string[] }[];
+            remainingResources: {
+                name: string;
+                type: string;
+                integerValue: number;
+                stringSetValue?: string[];
+            }[];
         }[];
     };
     const r = out.containerInstances[0].remainingResources.find((x) => x.name === name)!;
-    return r.type === "STRINGSET" || r.stringSetValue?.length ? r.stringSetValue : r.integerValue;
+    return r.type === "STRINGSET" ? r.stringSetValue : r.integerValue;
 }
 
 describe("sim/ecs placement", () => {

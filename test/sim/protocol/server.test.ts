@@ -104,9 +104,11 @@ describe("sim/protocol/server", () => {
         } finally {
             await server.close();
         }
-        assert.throws(
-            () => startRegionServer(async () => ({}), { host: "0.0.0.0" as "127.0.0.1" }),
-            /host must be "127\.0\.0\.1"/,
+        await assert.rejects(
+            startRegionServer(async () => ({}), { host: "0.0.0.0" as "127.0.0.1" }),
+            {
+                message: `host must be "127.0.0.1" (the region is served on loopback only), got '0.0.0.0'`,
+            },
         );
     });
 
@@ -912,6 +914,30 @@ describe("sim/protocol/server", () => {
                     assert.equal(scripted.calls.length, 1);
                 },
             );
+        });
+
+        it("refuses a body that claims gzip but is not, and one over 8 MiB, without dispatching", async () => {
+            await withServer({}, async (server, scripted) => {
+                const notGzip = await fetch(`${server.endpoint}/`, {
+                    method: "POST",
+                    headers: {
+                        "content-type": "application/x-amz-json-1.0",
+                        "content-encoding": "gzip",
+                        "x-amz-target": "GraniteServiceVersion20100801.PutMetricData",
+                    },
+                    body: '{"Namespace":"N"}',
+                });
+                assert.equal(notGzip.status, 400);
+                assert.match(await notGzip.text(), /^Content-Encoding gzip, but the body does not gunzip: /);
+                const oversized = await fetch(`${server.endpoint}/`, {
+                    method: "POST",
+                    headers: { "content-type": "application/x-www-form-urlencoded" },
+                    body: `Action=PutMetricData&Version=2010-08-01&Namespace=${"N".repeat(8 * 1024 * 1024)}`,
+                });
+                assert.equal(oversized.status, 413);
+                assert.equal(await oversized.text(), "Request body over 8388608 bytes");
+                assert.equal(scripted.calls.length, 0);
+            });
         });
 
         it("raises the exception class found by the query error code", async () => {

@@ -1,6 +1,7 @@
 /**
  * Mock-based synthesis (pulumi/examples testing-unit-ts style): mocks answer every resource and
- * invoke, and record what the program declared so tests can assert exact inputs.
+ * invoke, and record what the program declared, for the tests' exact assertions and for
+ * `npm run plan`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
@@ -17,6 +18,11 @@ export interface DeclaredResource {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
+    /** False for component resources. */
+    readonly custom: boolean;
+    readonly id: string;
+    /** What the mocks answered: the inputs plus computed outputs (arn, name, …). */
+    readonly outputs: Record<string, any>;
 }
 
 export interface MockRun {
@@ -64,8 +70,17 @@ export async function startMocks(config: Record<string, string> = {}, stack = "t
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
-                run.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+                const id = `${args.name}-id`;
+                const outputs = mockState(args.type, args.name, args.inputs);
+                run.resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    custom: args.custom !== false,
+                    id,
+                    outputs,
+                });
+                return { id, state: outputs };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 run.invokes.push({ token: args.token, inputs: args.inputs });

@@ -5,12 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { deflateRawSync } from "node:zlib";
-import { REPO_ROOT } from "../../scripts/stackFile";
+import { zipBytes } from "../policy/rules/archiveBytes";
+import { REPO_ROOT } from "./stackFile";
 
 export interface SerializedHandler {
     readonly text: string;
-    /** Bytes of a one-entry zip of `__index.js` (local header, deflated data, central directory, end record). */
+    /** Bytes of the deployment zip (measured as the policy pack measures archives). */
     readonly zipBytes: number;
     /** Loads the module as Lambda would and returns its `handler` export. */
     load(): (event: unknown, context?: unknown) => Promise<unknown>;
@@ -23,16 +23,9 @@ export async function serializeHandler(factory: () => unknown): Promise<Serializ
         isFactoryFunction: true,
         exportName: "handler",
     });
-    const zipBytes =
-        30 +
-        ENTRY_NAME.length +
-        deflateRawSync(closure.text, { level: 9 }).length +
-        46 +
-        ENTRY_NAME.length +
-        22;
     return {
         text: closure.text,
-        zipBytes,
+        zipBytes: zipBytes([{ name: ENTRY_NAME, content: Buffer.from(closure.text) }]),
         load() {
             // Inside the repo so that `require("@aws-sdk/…")` resolves as it does in the Lambda runtime.
             const dir = mkdtempSync(join(REPO_ROOT, "node_modules", ".serialized-"));
