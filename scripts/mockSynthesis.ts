@@ -3,6 +3,7 @@
  * invoke, and record what the program declared, for the tests' exact assertions and for
  * `npm run plan`.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs and mock state take every resource type's shape */
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 // Internal to the SDK, but the only exact signal that every registration has reached the mocks.

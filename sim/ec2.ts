@@ -190,10 +190,6 @@ export class Ec2Fleet {
         return this.instances.get(instanceId);
     }
 
-    all(): readonly Ec2Instance[] {
-        return [...this.instances.values()];
-    }
-
     /** Terminates at once: the ECS agent dies with the host, so every task on it stops now. */
     terminate(instanceId: string): void {
         const instance = this.instances.get(instanceId);

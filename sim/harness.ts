@@ -5,6 +5,7 @@
  * topic), wait for it to settle and roll a new AMI through an instance refresh.
  */
 import { capacityInstances } from "./autoscaling/state";
+import type { FunctionSpec } from "./lambda";
 import { Region, type RegionOptions } from "./region";
 import { startRegionServer, type RegionServer } from "./protocol/server";
 
@@ -259,6 +260,21 @@ export class SimHarness {
 
     run(seconds: number): Promise<void> {
         return this.region.run(seconds);
+    }
+
+    /** Registers a runtime handler as a Lambda function of the region; returns its ARN. */
+    deployFunction(spec: FunctionSpec): string {
+        return this.region.lambda.createFunction(spec);
+    }
+
+    /** Subscribes a function to a topic, so each publication invokes it asynchronously; returns the subscription ARN. */
+    subscribe(topicArn: string, functionArn: string): string {
+        const out = this.region.admin("sns", "Subscribe", {
+            TopicArn: topicArn,
+            Protocol: "lambda",
+            Endpoint: functionArn,
+        }) as { SubscriptionArn: string };
+        return out.SubscriptionArn;
     }
 
     async stop(): Promise<void> {

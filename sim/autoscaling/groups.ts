@@ -105,7 +105,6 @@ export class GroupLifecycle implements Ec2Listener {
                 protectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
             };
             group.instances.set(instance.instanceId, instance);
-            group.launchCount++;
             this.owner.set(instance.instanceId, group);
             this.setState(group, instance, "Pending");
             launched.push(instance);

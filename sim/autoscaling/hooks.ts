@@ -116,11 +116,6 @@ export class LifecycleActions {
         this.armTimer(action, hook);
     }
 
-    /** Seconds until the action's current deadline, for DescribeLifecycleHooks-style reporting and tests. */
-    isWaiting(instanceId: string): boolean {
-        return this.transitions.has(instanceId);
-    }
-
     /** An instance that left the group another way (EC2 terminated it): its actions end without effect. */
     forget(instanceId: string): void {
         const transition = this.transitions.get(instanceId);

@@ -82,9 +82,12 @@ export class InstanceRefreshes {
         return refresh;
     }
 
-    /** Instances the refresh still has to replace (not yet terminated). */
+    /** Instances the refresh still has to replace: not yet terminated, nor retained after an ABANDON. */
     remaining(group: GroupState, refresh: InstanceRefreshState): number {
-        return [...refresh.toReplace].filter((id) => group.instances.has(id)).length;
+        return [...refresh.toReplace].filter((id) => {
+            const state = group.instances.get(id)?.lifecycleState;
+            return state !== undefined && state !== "Terminating:Retained";
+        }).length;
     }
 
     percentageComplete(group: GroupState, refresh: InstanceRefreshState): number {

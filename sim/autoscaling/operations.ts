@@ -201,7 +201,6 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
                 refreshes: [],
                 cooldownEndsAt: 0,
                 scaleInInFlight: false,
-                launchCount: 0,
             };
             groups.set(name, g);
             for (const [i, spec] of (

@@ -139,7 +139,6 @@ export interface GroupState {
     cooldownEndsAt: number;
     scaleInInFlight: boolean;
     reconcileTimer?: number;
-    launchCount: number;
 }
 
 export function capacityInstances(group: GroupState): AsgInstance[] {

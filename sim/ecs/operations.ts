@@ -275,11 +275,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             }
             const arns = model
                 .clusterTasks(cluster)
-                .filter((t) =>
-                    desiredStatus === "PENDING"
-                        ? t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING"
-                        : t.desiredStatus === desiredStatus,
-                )
+                .filter((t) => t.desiredStatus === desiredStatus)
                 .filter((t) => instanceArn === undefined || t.containerInstanceArn === instanceArn)
                 .filter(
                     (t) =>

@@ -92,12 +92,13 @@ export class ServiceScheduler {
             t.deploymentId !== primary.id || this.instanceOf(t).status !== "ACTIVE";
         const live = () => this.state.serviceTasks(service).filter((t) => t.desiredStatus === "RUNNING");
 
-        const notStarted = live().filter((t) => isObsolete(t) && t.lastStatus !== "RUNNING");
-        this.stopAll(
-            service,
-            notStarted,
-            "Service scheduler stopped a task that had not started on a draining instance",
-        );
+        for (const task of live().filter((t) => isObsolete(t) && t.lastStatus !== "RUNNING")) {
+            const reason =
+                this.instanceOf(task).status === "ACTIVE"
+                    ? "Task stopped before it started: its deployment was replaced"
+                    : "Task stopped before it started: its container instance is draining";
+            this.stopAll(service, [task], reason);
+        }
 
         const desired = service.desiredCount;
         const current = live().filter((t) => !isObsolete(t));

@@ -216,7 +216,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
                 createdAt: new Date(d.createdAt),
                 updatedAt: new Date(d.updatedAt),
                 launchType: "EC2",
-                rolloutState: d.status === "PRIMARY" ? "COMPLETED" : "IN_PROGRESS",
+                rolloutState: d.status === "PRIMARY" && settled(service, tasks) ? "COMPLETED" : "IN_PROGRESS",
             };
         });
     return {
@@ -249,6 +249,17 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         propagateTags: "NONE",
         enableExecuteCommand: false,
     };
+}
+
+/** A deployment is complete when only the primary's tasks run, as many as desired. */
+function settled(service: ServiceState, live: readonly TaskState[]): boolean {
+    const primary = service.deployments[0];
+    const running = live.filter((t) => t.lastStatus === "RUNNING");
+    return (
+        running.length === live.length &&
+        live.every((t) => t.deploymentId === primary.id) &&
+        (service.schedulingStrategy === "DAEMON" || live.length === service.desiredCount)
+    );
 }
 
 /** An API shape as EventBridge detail: JSON values only, dates as ISO-8601 strings. */

@@ -72,16 +72,29 @@ function readRawBody(request: IncomingMessage): Promise<Buffer | undefined> {
     });
 }
 
+/** A request body as text, or why it cannot be read (answered before any protocol is chosen). */
+type RequestBody = { readonly text: string } | { readonly rejection: WireResponse };
+
+const rejectBody = (status: number, reason: string): RequestBody => ({
+    rejection: { status, headers: { "content-type": "text/plain" }, body: reason },
+});
+
 /** The request body as text; the SDK gzips CloudWatch PutMetricData bodies over 10 KiB. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
+async function readBody(request: IncomingMessage): Promise<RequestBody> {
     const raw = await readRawBody(request);
-    if (raw === undefined || headerValue(request, "content-encoding") !== "gzip") {
-        return raw?.toString("utf8");
+    if (raw === undefined) {
+        return rejectBody(413, `Request body over ${maxRequestBytes} bytes`);
+    }
+    if (headerValue(request, "content-encoding") !== "gzip") {
+        return { text: raw.toString("utf8") };
     }
     try {
-        return (await gunzipAsync(raw, { maxOutputLength: maxRequestBytes })).toString("utf8");
-    } catch {
-        return undefined;
+        return { text: (await gunzipAsync(raw, { maxOutputLength: maxRequestBytes })).toString("utf8") };
+    } catch (error) {
+        return rejectBody(
+            400,
+            `Content-Encoding gzip, but the body does not gunzip: ${(error as Error).message}`,
+        );
     }
 }
 
@@ -181,14 +194,11 @@ async function serveQuery(
 
 async function serve(request: IncomingMessage, dispatch: Dispatch): Promise<WireResponse> {
     const requestId = randomUUID();
-    const body = await readBody(request);
-    if (body === undefined) {
-        return {
-            status: 413,
-            headers: { "content-type": "text/plain" },
-            body: `Request body over ${maxRequestBytes} bytes, or not valid gzip`,
-        };
+    const read = await readBody(request);
+    if ("rejection" in read) {
+        return read.rejection;
     }
+    const body = read.text;
     const target = headerValue(request, "x-amz-target");
     if (target !== undefined) {
         return serveJson(target, body, dispatch, requestId);
@@ -209,7 +219,7 @@ function reply(response: ServerResponse, wire: WireResponse): void {
 }
 
 /** Starts serving `dispatch` on 127.0.0.1 (a free port unless `options.port` is given). */
-export function startRegionServer(
+export async function startRegionServer(
     dispatch: Dispatch,
     options: RegionServerOptions = {},
 ): Promise<RegionServer> {
@@ -230,7 +240,7 @@ export function startRegionServer(
                 }),
         );
     });
-    return new Promise((resolve, reject) => {
+    return await new Promise<RegionServer>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, host, () => {
             server.off("error", reject);
