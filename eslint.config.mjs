@@ -7,7 +7,10 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     {
         rules: {
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+            ],
             "no-console": "off",
             eqeqeq: ["error", "always", { null: "ignore" }],
         },

@@ -83,10 +83,13 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
 
     it("uses the log retention of the stack everywhere", () => {
         const groups = ofType(run, "aws:cloudwatch/logGroup:LogGroup");
-        assert.deepEqual(
-            groups.map((g) => g.name).sort(),
-            ["capacity-fn-logs", "drain-fn-logs", "svc-api-logs", "svc-web-logs", "termination-fn-logs"],
-        );
+        assert.deepEqual(groups.map((g) => g.name).sort(), [
+            "capacity-fn-logs",
+            "drain-fn-logs",
+            "svc-api-logs",
+            "svc-web-logs",
+            "termination-fn-logs",
+        ]);
         for (const g of groups) assert.equal(g.inputs.retentionInDays, 14, g.name);
     });
 });
