@@ -142,3 +142,21 @@ export function named(run: MockRun, type: string, name: string): DeclaredResourc
     }
     return found;
 }
+
+/** Resource options as a component passed them to each child, by logical name (mocks do not see options). */
+export interface OptionsRecorder {
+    readonly transformation: pulumi.ResourceTransformation;
+    readonly options: Map<string, pulumi.CustomResourceOptions>;
+}
+
+/** A transformation to hand a component (`{ transformations: [recorder.transformation] }`): it records, never changes. */
+export function recordOptions(): OptionsRecorder {
+    const options = new Map<string, pulumi.CustomResourceOptions>();
+    return {
+        options,
+        transformation: (args) => {
+            options.set(args.name, args.opts);
+            return undefined;
+        },
+    };
+}

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
 import { parseSettings } from "../../components/settings";
-import { SSM_AMI_ID, named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    SSM_AMI_ID,
+    named,
+    ofType,
+    recordOptions,
+    settle,
+    startMocks,
+    type MockRun,
+} from "../../scripts/mockSynthesis";
 
 async function synthesize(raw: Record<string, unknown>, terminationPolicies?: string[]): Promise<MockRun> {
     const run = await startMocks();
@@ -154,6 +163,28 @@ describe("EcsCluster", () => {
         const cluster = named(run, "aws:ecs/cluster:Cluster", "ecs-cluster");
         assert.deepEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
         assert.equal(cluster.inputs.name, "ecs-lifecycle-test");
+    });
+
+    it("leaves desiredCapacity to the capacity scaler after creation and waits for what the group depends on", async () => {
+        const run = await startMocks();
+        const recorder = recordOptions();
+        const permission = new pulumi.CustomResource("test:index:Permission", "invoke-permission", {});
+        new EcsCluster(
+            "ecs",
+            {
+                settings: parseSettings({}, "test").cluster,
+                clusterName: "c",
+                vpcId: "vpc-1",
+                privateSubnetIds: ["subnet-a"],
+                groupDependsOn: [permission],
+                tags: {},
+            },
+            { transformations: [recorder.transformation] },
+        );
+        await settle(run);
+        const groupOptions = recorder.options.get("ecs-asg");
+        assert.deepEqual(groupOptions?.ignoreChanges, ["desiredCapacity"]);
+        assert.deepEqual(groupOptions?.dependsOn, [permission]);
     });
 
     it("propagates the stack tags to instances", async () => {

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { AppLoadBalancer } from "../../components/loadBalancer";
 import { AppService } from "../../components/service";
@@ -5,10 +6,13 @@ import { parseSettings } from "../../components/settings";
 import {
     named,
     ofType,
+    recordOptions,
     settle,
     startMocks,
+    valueOf,
     type DeclaredResource,
     type MockRun,
+    type OptionsRecorder,
 } from "../../scripts/mockSynthesis";
 
 const api = {
@@ -27,7 +31,7 @@ const api = {
     environment: { LOG_LEVEL: "info" },
 };
 
-async function synthesize(raw: Record<string, unknown>): Promise<MockRun> {
+async function synthesize(raw: Record<string, unknown>, recorder?: OptionsRecorder): Promise<MockRun> {
     const run = await startMocks();
     const settings = parseSettings(raw, "test");
     const alb = new AppLoadBalancer("alb", {
@@ -36,20 +40,24 @@ async function synthesize(raw: Record<string, unknown>): Promise<MockRun> {
         publicSubnetIds: ["pub-a", "pub-b"],
         tags: {},
     });
-    new AppService("svc-api", {
-        settings: settings.services[0],
-        clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c1",
-        clusterName: "c1",
-        vpcId: "vpc-1",
-        vpcCidr: settings.network.vpcCidr,
-        privateSubnetIds: ["priv-a", "priv-b"],
-        albSecurityGroupId: alb.securityGroupId,
-        listenerArn: alb.listenerArn,
-        listenerPriority: 10,
-        deregistrationDelaySeconds: settings.alb.deregistrationDelaySeconds,
-        logRetentionDays: settings.logRetentionDays,
-        tags: { team: "platform" },
-    });
+    new AppService(
+        "svc-api",
+        {
+            settings: settings.services[0],
+            clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c1",
+            clusterName: "c1",
+            vpcId: "vpc-1",
+            vpcCidr: settings.network.vpcCidr,
+            privateSubnetIds: ["priv-a", "priv-b"],
+            albSecurityGroupId: alb.securityGroupId,
+            listenerArn: alb.listenerArn,
+            listenerPriority: 10,
+            deregistrationDelaySeconds: settings.alb.deregistrationDelaySeconds,
+            logRetentionDays: settings.logRetentionDays,
+            tags: { team: "platform" },
+        },
+        recorder ? { transformations: [recorder.transformation] } : undefined,
+    );
     await settle(run);
     return run;
 }
@@ -136,6 +144,17 @@ describe("AppService and AppLoadBalancer", () => {
         assert.deepEqual([alb.inputs.internal, alb.inputs.subnets], [false, ["pub-a", "pub-b"]]);
         const listener = named(run, "aws:lb/listener:Listener", "alb-http");
         assert.equal(listener.inputs.defaultActions[0].fixedResponse.statusCode, "404");
+    });
+
+    it("leaves desiredCount to service auto scaling and creates the service after its listener rule", async () => {
+        const recorder = recordOptions();
+        await synthesize({ services: [api] }, recorder);
+        const options = recorder.options.get("svc-api-service");
+        assert.deepEqual(options?.ignoreChanges, ["desiredCount"]);
+        const dependsOn = options?.dependsOn as pulumi.Resource[];
+        assert.deepEqual(await Promise.all(dependsOn.map((r) => valueOf(r.urn))), [
+            "urn:pulumi:test::ecs-lifecycle::ecs-lifecycle:service:AppService$aws:lb/listenerRule:ListenerRule::svc-api-route",
+        ]);
     });
 
     it("scales the service on CPU between minCount and maxCount", async () => {
