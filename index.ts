@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CapacityScaler } from "./components/capacityScaler";
 import { EcsCluster } from "./components/cluster";
 import { clusterNameOf, loadStackSettings } from "./components/config";
+import { RetirementNotifier } from "./components/retirementNotifier";
+import { CONFIG_NAMESPACE } from "./components/settings";
 import { DrainHook } from "./components/drainHook";
 import { AppLoadBalancer } from "./components/loadBalancer";
 import { TaskNetwork } from "./components/network";
@@ -60,6 +62,16 @@ new CapacityScaler("capacity", {
     tags,
 });
 
+const retirement = new RetirementNotifier("retirement", {
+    settings: settings.retirement,
+    // A secret Output: the URL reaches only the SSM SecureString, never plain state or the Lambda's environment.
+    slackWebhookUrl: settings.retirement.slackWebhookConfigured
+        ? new pulumi.Config(CONFIG_NAMESPACE).requireSecret("retirementSlackWebhook")
+        : undefined,
+    logRetentionDays: settings.logRetentionDays,
+    tags,
+});
+
 const alb = new AppLoadBalancer("alb", {
     settings: settings.alb,
     vpcId: network.vpcId,
@@ -97,4 +109,5 @@ export const instanceSecurityGroupId = cluster.instanceSecurityGroupId;
 export const drainTopicArn = drain.topicArn;
 export const drainQueueUrl = drain.queueUrl;
 export const albDnsName = alb.dnsName;
+export const retirementTopicArn = retirement.topicArn;
 export const serviceNames = services.map((s) => s.serviceName);

@@ -7,6 +7,111 @@ import type { CapacitySettings } from "./settings";
 /** Where the capacity Lambda's EMF metrics land. */
 export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 
+/*
+ * What the component declares, as plain values: the component builds its resources from them and
+ * the simulated region (sim/pipelines/capacity.ts) deploys the same, so the two cannot drift.
+ */
+
+/** The capacity Lambda's size; one evaluation at a time, so a burst of instance events cannot stampede the ECS API. */
+export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 256, reservedConcurrency: 1 } as const;
+
+/** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
+export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
+
+export function capacityScheduleExpression(minutes: number): string {
+    return `rate(${minutes} minute${minutes === 1 ? "" : "s"})`;
+}
+
+/** A step of a step scaling policy; bounds are relative to the alarm threshold. */
+export interface CapacityStep {
+    readonly lowerBound?: number;
+    readonly upperBound?: number;
+    readonly adjustment: number;
+}
+
+export interface ScaleOutPolicyDeclaration {
+    readonly policyType: "StepScaling";
+    readonly adjustmentType: "ChangeInCapacity";
+    readonly metricAggregationType: "Minimum";
+    readonly estimatedInstanceWarmup: number;
+    readonly steps: readonly CapacityStep[];
+}
+
+export interface ScaleInPolicyDeclaration {
+    readonly policyType: "SimpleScaling";
+    readonly adjustmentType: "ChangeInCapacity";
+    readonly scalingAdjustment: number;
+    readonly cooldown: number;
+}
+
+export interface CapacityAlarmDeclaration {
+    readonly description: string;
+    readonly metricName: "ContainerCapacity" | "IdleHostCapacity";
+    readonly statistic: "Minimum";
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly datapointsToAlarm: number;
+    readonly threshold: number;
+    readonly comparisonOperator: "LessThanThreshold" | "GreaterThanThreshold";
+    readonly treatMissingData: "notBreaching";
+}
+
+export function scaleOutPolicyDeclaration(s: CapacitySettings): ScaleOutPolicyDeclaration {
+    return {
+        policyType: "StepScaling",
+        adjustmentType: "ChangeInCapacity",
+        metricAggregationType: "Minimum",
+        // New instances count only once they can take tasks; until then no further step fires.
+        estimatedInstanceWarmup: s.scaleOutWarmupSeconds,
+        // Bounds are relative to the threshold (minimumSpareTasks): further short, more instances.
+        steps: [
+            { lowerBound: -3, upperBound: 0, adjustment: 1 },
+            { upperBound: -3, adjustment: 2 },
+        ],
+    };
+}
+
+export function scaleInPolicyDeclaration(s: CapacitySettings): ScaleInPolicyDeclaration {
+    return {
+        policyType: "SimpleScaling",
+        adjustmentType: "ChangeInCapacity",
+        scalingAdjustment: -1,
+        cooldown: s.scaleInCooldownSeconds,
+    };
+}
+
+export function capacityAlarmDeclarations(s: CapacitySettings): {
+    readonly capacityLow: CapacityAlarmDeclaration;
+    readonly idleHosts: CapacityAlarmDeclaration;
+} {
+    return {
+        capacityLow: {
+            description: `Fewer than ${s.minimumSpareTasks} worst-case task(s) still fit: add instances`,
+            metricName: "ContainerCapacity",
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            threshold: s.minimumSpareTasks,
+            comparisonOperator: "LessThanThreshold",
+            // No data means the Lambda is not reporting (its own alarm says so): never scale blind.
+            treatMissingData: "notBreaching",
+        },
+        idleHosts: {
+            description: `More than ${s.idleHostThreshold} instance(s) could go for ${s.scaleInEvaluationMinutes} minutes: remove one`,
+            metricName: "IdleHostCapacity",
+            // The lowest value of each minute: one busy moment keeps the instance.
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: s.scaleInEvaluationMinutes,
+            datapointsToAlarm: s.scaleInEvaluationMinutes,
+            threshold: s.idleHostThreshold,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+    };
+}
+
 export interface CapacityScalerArgs {
     /** Validated capacity settings of the stack. */
     readonly settings: CapacitySettings;
@@ -48,10 +153,7 @@ export class CapacityScaler extends pulumi.ComponentResource {
                     minimumSpareTasks: s.minimumSpareTasks,
                 }),
                 statements: capacityStatements(args.clusterArn),
-                timeoutSeconds: 60,
-                memoryMb: 256,
-                // One evaluation at a time: a burst of instance events must not stampede the ECS API.
-                reservedConcurrency: 1,
+                ...CAPACITY_FUNCTION,
                 environment: { CLUSTER_NAME: args.clusterName },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
@@ -79,7 +181,7 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 "schedule",
                 {
                     description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-                    scheduleExpression: `rate(${s.scheduleMinutes} minute${s.scheduleMinutes === 1 ? "" : "s"})`,
+                    scheduleExpression: capacityScheduleExpression(s.scheduleMinutes),
                 },
             ],
         ];
@@ -100,83 +202,60 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 {
                     rule: rule.name,
                     arn: fn.arn,
-                    retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 },
+                    retryPolicy: { ...CAPACITY_TRIGGER_RETRY },
                 },
                 { parent: this, dependsOn: [permission] },
             );
         }
 
+        const out = scaleOutPolicyDeclaration(s);
         const scaleOut = new aws.autoscaling.Policy(
             `${name}-scale-out`,
             {
                 autoscalingGroupName: args.autoScalingGroupName,
-                policyType: "StepScaling",
-                adjustmentType: "ChangeInCapacity",
-                metricAggregationType: "Minimum",
-                // New instances count only once they can take tasks; until then no further step fires.
-                estimatedInstanceWarmup: s.scaleOutWarmupSeconds,
-                // Bounds are relative to the threshold (minimumSpareTasks): further short, more instances.
-                stepAdjustments: [
-                    { metricIntervalLowerBound: "-3", metricIntervalUpperBound: "0", scalingAdjustment: 1 },
-                    { metricIntervalUpperBound: "-3", scalingAdjustment: 2 },
-                ],
+                policyType: out.policyType,
+                adjustmentType: out.adjustmentType,
+                metricAggregationType: out.metricAggregationType,
+                estimatedInstanceWarmup: out.estimatedInstanceWarmup,
+                stepAdjustments: out.steps.map((step) => ({
+                    ...(step.lowerBound === undefined
+                        ? {}
+                        : { metricIntervalLowerBound: String(step.lowerBound) }),
+                    ...(step.upperBound === undefined
+                        ? {}
+                        : { metricIntervalUpperBound: String(step.upperBound) }),
+                    scalingAdjustment: step.adjustment,
+                })),
             },
             parent,
         );
         const scaleIn = new aws.autoscaling.Policy(
             `${name}-scale-in`,
-            {
-                autoscalingGroupName: args.autoScalingGroupName,
-                policyType: "SimpleScaling",
-                adjustmentType: "ChangeInCapacity",
-                scalingAdjustment: -1,
-                cooldown: s.scaleInCooldownSeconds,
-            },
+            { autoscalingGroupName: args.autoScalingGroupName, ...scaleInPolicyDeclaration(s) },
             parent,
         );
         this.scaleOutPolicyArn = scaleOut.arn;
         this.scaleInPolicyArn = scaleIn.arn;
 
-        const dimensions = { ClusterName: args.clusterName };
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-capacity-low`,
-            {
-                alarmDescription: `Fewer than ${s.minimumSpareTasks} worst-case task(s) still fit: add instances`,
-                namespace: CAPACITY_NAMESPACE,
-                metricName: "ContainerCapacity",
-                dimensions,
-                statistic: "Minimum",
-                period: 60,
-                evaluationPeriods: 1,
-                threshold: s.minimumSpareTasks,
-                comparisonOperator: "LessThanThreshold",
-                // No data means the Lambda is not reporting (its own alarm says so): never scale blind.
-                treatMissingData: "notBreaching",
-                alarmActions: [scaleOut.arn],
-                tags,
-            },
-            parent,
-        );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-idle-hosts`,
-            {
-                alarmDescription: `More than ${s.idleHostThreshold} instance(s) could go for ${s.scaleInEvaluationMinutes} minutes: remove one`,
-                namespace: CAPACITY_NAMESPACE,
-                metricName: "IdleHostCapacity",
-                dimensions,
-                // The lowest value of each minute: one busy moment keeps the instance.
-                statistic: "Minimum",
-                period: 60,
-                evaluationPeriods: s.scaleInEvaluationMinutes,
-                datapointsToAlarm: s.scaleInEvaluationMinutes,
-                threshold: s.idleHostThreshold,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [scaleIn.arn],
-                tags,
-            },
-            parent,
-        );
+        const alarms = capacityAlarmDeclarations(s);
+        for (const [id, alarm, policy] of [
+            ["capacity-low", alarms.capacityLow, scaleOut],
+            ["idle-hosts", alarms.idleHosts, scaleIn],
+        ] as const) {
+            const { description, ...metricAlarm } = alarm;
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${id}`,
+                {
+                    alarmDescription: description,
+                    namespace: CAPACITY_NAMESPACE,
+                    dimensions: { ClusterName: args.clusterName },
+                    ...metricAlarm,
+                    alarmActions: [policy.arn],
+                    tags,
+                },
+                parent,
+            );
+        }
 
         this.registerOutputs({
             functionArn: this.functionArn,

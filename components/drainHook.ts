@@ -2,6 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { requiredMaxReceiveCount, type DrainSettings } from "../runtime/drain";
 import { createDrainHandler, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
+import {
+    HEALTH_DETAIL_TYPE,
+    REBALANCE_DETAIL_TYPE,
+    SPOT_INTERRUPTION_DETAIL_TYPE,
+} from "../runtime/drainMessage";
 import { ManagedFunction } from "./managedFunction";
 import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
@@ -22,7 +27,76 @@ export interface DrainHookArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-const DRAIN_CONCURRENCY = 10;
+/** Reserved concurrency of the drain Lambda, and the most batches its event source runs at once. */
+export const DRAIN_CONCURRENCY = 10;
+export const DRAIN_MEMORY_MB = 256;
+export const DRAIN_BATCH_SIZE = 10;
+
+/** The sweep's schedule: every `minutes` minutes. */
+export function sweepScheduleExpression(minutes: number): string {
+    return `rate(${minutes} minute${minutes === 1 ? "" : "s"})`;
+}
+
+/**
+ * AWS Health event type codes (service EC2, category scheduledChange) that announce an instance
+ * will be stopped, rebooted, retired or terminated, or its host maintained: its tasks should move
+ * before then. Dedicated-host codes are left out: the group runs no dedicated hosts.
+ */
+export const EC2_SCHEDULED_EVENT_CODES: readonly string[] = [
+    "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED",
+    "AWS_EC2_INSTANCE_RETIREMENT_EXPEDITED",
+    "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED",
+    "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_EXPEDITED",
+    "AWS_EC2_INSTANCE_STOP_SCHEDULED",
+    "AWS_EC2_INSTANCE_TERMINATION_SCHEDULED",
+    "AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED",
+    "AWS_EC2_INSTANCE_REBOOT_FLEXIBLE_MAINTENANCE_SCHEDULED",
+    "AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED",
+    "AWS_EC2_INSTANCE_POWER_MAINTENANCE_SCHEDULED",
+    "AWS_EC2_PERSISTENT_INSTANCE_POWER_MAINTENANCE_SCHEDULED",
+    "AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED",
+];
+
+export interface InterruptionRule {
+    /** Suffix of the rule's and its target's resource names. */
+    readonly id: string;
+    readonly description: string;
+    readonly eventPattern: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * EventBridge rules whose events start a drain at once, with no lifecycle action to wait for (a
+ * Spot warning leaves 2 minutes). They match every instance of the account: the drain Lambda
+ * ignores instances outside its group. Their target is the drain queue, not the topic:
+ * EventBridge cannot publish to a topic encrypted with the AWS-managed key.
+ */
+export const INTERRUPTION_RULES: readonly InterruptionRule[] = [
+    {
+        id: "spot-interruption",
+        description:
+            "Drains a Spot instance of the group as soon as its 2-minute interruption warning arrives",
+        eventPattern: { source: ["aws.ec2"], "detail-type": [SPOT_INTERRUPTION_DETAIL_TYPE] },
+    },
+    {
+        id: "rebalance",
+        description: "Drains an instance of the group that EC2 recommends rebalancing away from",
+        eventPattern: { source: ["aws.ec2"], "detail-type": [REBALANCE_DETAIL_TYPE] },
+    },
+    {
+        id: "scheduled-event",
+        description:
+            "Drains an instance of the group that AWS has scheduled for retirement, stop, reboot or maintenance",
+        eventPattern: {
+            source: ["aws.health"],
+            "detail-type": [HEALTH_DETAIL_TYPE],
+            detail: {
+                service: ["EC2"],
+                eventTypeCategory: ["scheduledChange"],
+                eventTypeCode: [...EC2_SCHEDULED_EVENT_CODES],
+            },
+        },
+    },
+];
 
 /**
  * The drain pipeline: the group's TERMINATING lifecycle hook notifies an SNS topic, which feeds a
@@ -72,25 +146,44 @@ export class DrainHook extends pulumi.ComponentResource {
         this.queueUrl = queue.url;
         this.queueArn = queue.arn;
         this.deadLetterQueueUrl = deadLetterQueue.url;
+        const interruptionRules = INTERRUPTION_RULES.map((spec) => {
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-${spec.id}`,
+                { description: spec.description, eventPattern: JSON.stringify(spec.eventPattern), tags },
+                parent,
+            );
+            new aws.cloudwatch.EventTarget(`${name}-${spec.id}`, { rule: rule.name, arn: queue.arn }, parent);
+            return rule;
+        });
         new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
-                policy: pulumi.all([queue.arn, topic.arn]).apply(([queueArn, topicArn]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "FromTheDrainTopicOnly",
-                                Effect: "Allow",
-                                Principal: { Service: "sns.amazonaws.com" },
-                                Action: "sqs:SendMessage",
-                                Resource: queueArn,
-                                Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
-                            },
-                        ],
-                    }),
-                ),
+                policy: pulumi
+                    .all([queue.arn, topic.arn, pulumi.all(interruptionRules.map((rule) => rule.arn))])
+                    .apply(([queueArn, topicArn, ruleArns]) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Sid: "FromTheDrainTopicOnly",
+                                    Effect: "Allow",
+                                    Principal: { Service: "sns.amazonaws.com" },
+                                    Action: "sqs:SendMessage",
+                                    Resource: queueArn,
+                                    Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+                                },
+                                {
+                                    Sid: "FromTheInterruptionRulesOnly",
+                                    Effect: "Allow",
+                                    Principal: { Service: "events.amazonaws.com" },
+                                    Action: "sqs:SendMessage",
+                                    Resource: queueArn,
+                                    Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+                                },
+                            ],
+                        }),
+                    ),
             },
             parent,
         );
@@ -108,7 +201,7 @@ export class DrainHook extends pulumi.ComponentResource {
                 callbackFactory: drainCallbackFactory({ ...s }),
                 statements: drainStatements(args.clusterArn, args.autoScalingGroupArn, queue.arn),
                 timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
-                memoryMb: 256,
+                memoryMb: DRAIN_MEMORY_MB,
                 reservedConcurrency: DRAIN_CONCURRENCY,
                 environment: {
                     CLUSTER_NAME: args.clusterName,
@@ -129,7 +222,7 @@ export class DrainHook extends pulumi.ComponentResource {
             {
                 eventSourceArn: queue.arn,
                 functionName: fn.arn,
-                batchSize: 10,
+                batchSize: DRAIN_BATCH_SIZE,
                 functionResponseTypes: ["ReportBatchItemFailures"],
                 scalingConfig: { maximumConcurrency: DRAIN_CONCURRENCY },
             },
@@ -140,7 +233,7 @@ export class DrainHook extends pulumi.ComponentResource {
             `${name}-sweep`,
             {
                 description: "Re-drives instances in Terminating:Wait whose drain message was lost",
-                scheduleExpression: `rate(${s.sweepIntervalMinutes} minute${s.sweepIntervalMinutes === 1 ? "" : "s"})`,
+                scheduleExpression: sweepScheduleExpression(s.sweepIntervalMinutes),
                 tags,
             },
             parent,
@@ -331,7 +424,8 @@ function drainStatements(
                 Resource: group,
             },
             {
-                // Auto Scaling's Describe actions support no resource-level permissions.
+                // Auto Scaling's Describe actions support no resource-level permissions. The sweep
+                // finds waiting instances; an interruption's drain first checks its instance is this group's.
                 Sid: "FindWaitingInstances",
                 Effect: "Allow" as const,
                 Action: ["autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeAutoScalingGroups"],

@@ -102,6 +102,39 @@ export interface CapacitySettings {
     readonly scaleInCooldownSeconds: number;
 }
 
+/** Days of the week as config names them, in Date#getUTCDay order (0 = Sunday). */
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+/** The values ECS accepts for the fargateTaskRetirementWaitPeriod account setting. */
+export const RETIREMENT_WAIT_PERIOD_DAYS = [0, 7, 14] as const;
+/** The ECS notices besides task retirement that the notifier can forward. */
+export const RETIREMENT_EXTRA_EVENT_CODES = [
+    "AWS_ECS_OPERATIONAL_NOTIFICATION",
+    "AWS_ECS_SECURITY_NOTIFICATION",
+] as const;
+
+/** The Fargate retirement notifier: the account's wait period, who hears of it, and optional remediation. */
+export interface RetirementSettings {
+    /** fargateTaskRetirementWaitPeriod: days between the notice and AWS stopping the tasks. */
+    readonly waitPeriodDays: (typeof RETIREMENT_WAIT_PERIOD_DAYS)[number];
+    readonly emails: readonly string[];
+    /** Whether the `retirementSlackWebhook` secret is set; its value is read only as a secret Output. */
+    readonly slackWebhookConfigured: boolean;
+    /** Event type codes forwarded besides AWS_ECS_TASK_PATCHING_RETIREMENT. */
+    readonly extraEventCodes: readonly string[];
+    /** Force new deployments of affected services in the maintenance window before the retirement date. */
+    readonly remediate: boolean;
+    /** The maintenance window (UTC): days as 0 = Sunday … 6 = Saturday. */
+    readonly window: {
+        readonly days: readonly number[];
+        readonly startHourUtc: number;
+        readonly hours: number;
+    };
+    /** Whether services with one task may be redeployed (their only task is replaced). */
+    readonly redeploySingleTask: boolean;
+    /** How often the follow-up runs: missing pages are waited for this long, and remediation acts at this grain. */
+    readonly followUpMinutes: number;
+}
+
 export interface StackSettings {
     readonly stack: string;
     readonly network: NetworkSettings;
@@ -110,6 +143,7 @@ export interface StackSettings {
     readonly alb: AlbSettings;
     readonly drain: DrainHookSettings;
     readonly capacity: CapacitySettings;
+    readonly retirement: RetirementSettings;
     readonly logRetentionDays: number;
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -133,6 +167,12 @@ export interface ConfigKeySpec {
     readonly default?: string | number | boolean | readonly string[];
     /** The legal values, as the README and the error messages say them. */
     readonly range: string;
+    /**
+     * Set with `pulumi config set --secret`; read only with `Config.getSecret`. Left out of
+     * Pulumi.yaml's declarations (a declared key without a default is required, and a default is
+     * no place for a secret), documented in README like the object keys.
+     */
+    readonly secret?: boolean;
 }
 
 /**
@@ -423,6 +463,82 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         description: "Cooldown after each one-instance scale-in.",
     },
     {
+        key: "retirementWaitPeriodDays",
+        type: "integer",
+        default: 7,
+        range: "0, 7 or 14",
+        description:
+            "The account's fargateTaskRetirementWaitPeriod (set for the stack's region): days between a Fargate retirement notice and AWS stopping the tasks.",
+    },
+    {
+        key: "retirementEmails",
+        type: "array",
+        default: [],
+        range: "e-mail addresses",
+        description:
+            "Subscribed to the retirement topic (each confirms by mail); the topic is the stack output retirementTopicArn.",
+    },
+    {
+        key: "retirementSlackWebhook",
+        type: "string",
+        secret: true,
+        range: "a Slack incoming webhook URL, set with pulumi config set --secret",
+        description:
+            "Post retirement notices to Slack too; stored as an SSM SecureString and read by the Lambda at run time.",
+    },
+    {
+        key: "retirementExtraEventCodes",
+        type: "array",
+        default: [],
+        range: RETIREMENT_EXTRA_EVENT_CODES.join(", "),
+        description: "ECS notices forwarded besides AWS_ECS_TASK_PATCHING_RETIREMENT.",
+    },
+    {
+        key: "retirementRemediate",
+        type: "boolean",
+        default: false,
+        range: "true or false; true needs retirementWindowDays",
+        description:
+            "Force a new deployment of each affected service in the next maintenance window before the retirement date (never below minimumHealthyPercent).",
+    },
+    {
+        key: "retirementWindowDays",
+        type: "array",
+        default: [],
+        range: WEEKDAYS.join(", "),
+        description: "Days of the maintenance window (UTC).",
+    },
+    {
+        key: "retirementWindowStartHourUtc",
+        type: "integer",
+        default: 2,
+        range: "0–23",
+        description: "Hour (UTC) the maintenance window opens on each of its days.",
+    },
+    {
+        key: "retirementWindowHours",
+        type: "integer",
+        default: 4,
+        range: "1–24, at least 2 follow-up intervals",
+        description: "Length of the maintenance window.",
+    },
+    {
+        key: "retirementRedeploySingleTask",
+        type: "boolean",
+        default: false,
+        range: "true or false",
+        description:
+            "Let remediation redeploy services that run one task (it is replaced, start before stop when maximumPercent allows).",
+    },
+    {
+        key: "retirementFollowUpMinutes",
+        type: "integer",
+        default: 15,
+        range: "5–60",
+        description:
+            "How often the notifier's follow-up runs: it sends events whose pages stopped arriving after this long, and redeploys inside the window.",
+    },
+    {
         key: "logRetentionDays",
         type: "integer",
         default: 30,
@@ -503,10 +619,66 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: str
             `${r.name("logRetentionDays")} (${logRetentionDays}) must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
         );
     }
+    const retirement = readRetirement(r);
     const tags = r.stringMap("tags");
 
     if (r.problems.length > 0) throw new SettingsError(r.problems);
-    return { stack, network, cluster, services, alb, drain, capacity, logRetentionDays, tags };
+    return { stack, network, cluster, services, alb, drain, capacity, retirement, logRetentionDays, tags };
+}
+
+function readRetirement(r: Reader): RetirementSettings {
+    const waitPeriodDays = r.integer("retirementWaitPeriodDays", 7, 0, 14);
+    if (!(RETIREMENT_WAIT_PERIOD_DAYS as readonly number[]).includes(waitPeriodDays)) {
+        r.problem(
+            `${r.name("retirementWaitPeriodDays")} (${waitPeriodDays}) must be one of ${RETIREMENT_WAIT_PERIOD_DAYS.join(", ")}, the values ECS accepts for fargateTaskRetirementWaitPeriod`,
+        );
+    }
+    const emails =
+        r.optionalStringList("retirementEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses") ?? [];
+    if (new Set(emails).size !== emails.length)
+        r.problem(`${r.name("retirementEmails")} lists an address twice`);
+    const extraEventCodes =
+        r.optionalStringList(
+            "retirementExtraEventCodes",
+            new RegExp(`^(${RETIREMENT_EXTRA_EVENT_CODES.join("|")})$`),
+            `event type codes among ${RETIREMENT_EXTRA_EVENT_CODES.join(", ")}`,
+        ) ?? [];
+    const dayNames =
+        r.optionalStringList(
+            "retirementWindowDays",
+            new RegExp(`^(${WEEKDAYS.join("|")})$`),
+            `days among ${WEEKDAYS.join(", ")}`,
+        ) ?? [];
+    if (new Set(dayNames).size !== dayNames.length)
+        r.problem(`${r.name("retirementWindowDays")} lists a day twice`);
+    const remediate = r.boolean("retirementRemediate", false);
+    if (remediate && dayNames.length === 0) {
+        r.problem(
+            `${r.name("retirementWindowDays")} is required with ${r.name("retirementRemediate")} true: name the days of the maintenance window (${WEEKDAYS.join(", ")})`,
+        );
+    }
+    const followUpMinutes = r.integer("retirementFollowUpMinutes", 15, 5, 60);
+    const hours = r.integer("retirementWindowHours", 4, 1, 24);
+    if (hours * 60 < 2 * followUpMinutes) {
+        r.problem(
+            `${r.name("retirementWindowHours")} (${hours}) must cover at least two follow-up runs (2 × retirementFollowUpMinutes = ${2 * followUpMinutes} minutes), so one always lands inside the window`,
+        );
+    }
+    return {
+        waitPeriodDays: waitPeriodDays as RetirementSettings["waitPeriodDays"],
+        emails,
+        // Only whether it is set: the value stays a secret Output, read by the component.
+        slackWebhookConfigured: r.has("retirementSlackWebhook"),
+        extraEventCodes,
+        remediate,
+        window: {
+            days: dayNames.map((d) => (WEEKDAYS as readonly string[]).indexOf(d)),
+            startHourUtc: r.integer("retirementWindowStartHourUtc", 2, 0, 23),
+            hours,
+        },
+        redeploySingleTask: r.boolean("retirementRedeploySingleTask", false),
+        followUpMinutes,
+    };
 }
 
 function readDrain(r: Reader): DrainHookSettings {

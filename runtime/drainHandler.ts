@@ -29,9 +29,13 @@ import type {
 import {
     CompleteLifecycleActionCommand,
     DescribeAutoScalingGroupsCommand,
+    DescribeAutoScalingInstancesCommand,
     RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
-import type { DescribeAutoScalingGroupsCommandOutput } from "@aws-sdk/client-auto-scaling";
+import type {
+    DescribeAutoScalingGroupsCommandOutput,
+    DescribeAutoScalingInstancesCommandOutput,
+} from "@aws-sdk/client-auto-scaling";
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import {
     ContainerInstanceState,
@@ -293,6 +297,19 @@ export function createDrainHandler(
         return states;
     }
 
+    /** Why an external request's instance is not this group's to drain; undefined when it is. */
+    async function notInThisGroup(instanceId: string): Promise<string | undefined> {
+        const described = await send<DescribeAutoScalingInstancesCommandOutput>(
+            deps.autoscaling,
+            new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
+        );
+        const owner = described.AutoScalingInstances?.[0]?.AutoScalingGroupName;
+        if (owner === group) return undefined;
+        return owner === undefined
+            ? `instance ${instanceId} is in no Auto Scaling group, not in ${group}`
+            : `instance ${instanceId} is in group ${owner}, not in ${group}`;
+    }
+
     async function view(instanceId: string): Promise<InstanceView> {
         const arn = await findContainerInstanceArn(instanceId);
         if (arn === undefined) return { instance: undefined, tasks: [] };
@@ -507,6 +524,21 @@ export function createDrainHandler(
         }
         const drain = screened.request;
         try {
+            // EventBridge rules match every instance of the account: another group's, or no
+            // group's, interruption arrives here too and is not ours to drain.
+            const elsewhere = drain.kind === "external" ? await notInThisGroup(drain.instanceId) : undefined;
+            if (elsewhere !== undefined) {
+                logJson({
+                    level: "info",
+                    message: "drain request ignored",
+                    reason: elsewhere,
+                    kind: drain.kind,
+                    source: drain.kind === "external" ? drain.source : drain.origin,
+                    instanceId: drain.instanceId,
+                });
+                metrics({ DrainsIgnored: { value: 1, unit: "Count" } });
+                return { kind: "done" };
+            }
             const { instance, tasks } = await view(drain.instanceId);
             const now = nowSeconds();
             const recorded = instance === undefined ? {} : readDrainRecord(instance);

@@ -14,7 +14,8 @@ const TABLE_END = "<!-- config-keys:end -->";
 export function pulumiYamlConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {};
     for (const spec of CONFIG_KEYS) {
-        if (spec.type === "object") continue;
+        // Object keys cannot be typed there; secrets must not get a default, and without one Pulumi requires them.
+        if (spec.type === "object" || spec.secret) continue;
         config[spec.key] = {
             type: spec.type,
             description: `${spec.description} Legal: ${spec.range}.`,

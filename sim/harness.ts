@@ -8,6 +8,7 @@ import { capacityInstances } from "./autoscaling/state";
 import type { FunctionSpec } from "./lambda";
 import { Region, type RegionOptions } from "./region";
 import { startRegionServer, type RegionServer } from "./protocol/server";
+import { overlapConcurrentWireCalls } from "./wireCalls";
 
 export interface ServiceScenario {
     readonly name: string;
@@ -225,6 +226,7 @@ export class SimHarness {
         readonly region: Region,
         private readonly server: RegionServer,
         private readonly savedEnv: Readonly<Record<string, string | undefined>>,
+        private readonly stopOverlappingWireCalls: () => void,
     ) {}
 
     static async start(options: RegionOptions): Promise<SimHarness> {
@@ -238,7 +240,8 @@ export class SimHarness {
         process.env.AWS_REGION = region.ctx.region;
         process.env.AWS_ACCESS_KEY_ID = "AKIASIMULATEDREGION0";
         process.env.AWS_SECRET_ACCESS_KEY = "simulated-region-secret-key-not-a-credential";
-        return new SimHarness(region, server, savedEnv);
+        const stopOverlappingWireCalls = overlapConcurrentWireCalls(region.lambda, server.endpoint);
+        return new SimHarness(region, server, savedEnv, stopOverlappingWireCalls);
     }
 
     get endpoint(): string {
@@ -278,6 +281,7 @@ export class SimHarness {
     }
 
     async stop(): Promise<void> {
+        this.stopOverlappingWireCalls();
         await this.server.close();
         for (const key of SDK_ENV) {
             const value = this.savedEnv[key];

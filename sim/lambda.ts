@@ -12,6 +12,7 @@ import { unknownOperation } from "./inputFields";
 import { isoMillis, uuid } from "./messageIds";
 import { SqsEventSourceMapping, type EventSourceMappingSpec } from "./lambdaSqsPoller";
 import { SqsModel } from "./sqs";
+import { servedWireCallKey } from "./wireCalls";
 import type {
     LambdaContext,
     LambdaHandler,
@@ -96,6 +97,18 @@ interface Frame {
     readonly startedAt: number;
     chargedMs: number;
     readonly trace: MessageTrace;
+    /**
+     * ms since startedAt at which an HTTP call the handler issues now starts: the end of the latest
+     * call whose answer it had received (see wireCalls.ts). Calls issued together overlap.
+     */
+    wireIssueBaseMs: number;
+}
+
+/** One HTTP call of a handler to the region, from its issue to its answer. */
+interface WireCall {
+    readonly frame: Frame;
+    readonly issuedAtMs: number;
+    endMs?: number;
 }
 
 interface AsyncEvent {
@@ -128,6 +141,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
 
     private readonly functions = new Map<string, LambdaFunction>();
     private readonly frames: Frame[] = [];
+    /** A handler's HTTP calls to the region, by wireCalls.ts's call key, until answered. */
+    private readonly wireCalls = new Map<string, WireCall>();
 
     constructor(private readonly ctx: RegionContext) {}
 
@@ -258,7 +273,34 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
 
     chargeApiLatency(ms: number): void {
         const frame = this.frames.at(-1);
-        if (frame) frame.chargedMs += ms;
+        if (!frame) return;
+        const key = servedWireCallKey();
+        const call = key === undefined ? undefined : this.wireCalls.get(key);
+        // A request an invocation left behind when it returned is not this invocation's time.
+        if (key !== undefined && call?.frame !== frame) return;
+        if (call === undefined) {
+            // A call made in-process (scripted handlers): it runs alone, after everything before it.
+            frame.chargedMs += ms;
+            frame.wireIssueBaseMs = Math.max(frame.wireIssueBaseMs, frame.chargedMs);
+            return;
+        }
+        call.endMs = call.issuedAtMs + ms;
+        frame.chargedMs = Math.max(frame.chargedMs, call.endMs);
+    }
+
+    /** A handler's HTTP request to the region left (called in the handler's own turn, before any answer). */
+    wireCallIssued(key: string): void {
+        const frame = this.frames.at(-1);
+        if (frame) this.wireCalls.set(key, { frame, issuedAtMs: frame.wireIssueBaseMs });
+    }
+
+    /** The answer reached the handler: what it issues next starts no earlier than this call's end. */
+    wireCallAnswered(key: string): void {
+        const call = this.wireCalls.get(key);
+        this.wireCalls.delete(key);
+        if (call?.endMs !== undefined) {
+            call.frame.wireIssueBaseMs = Math.max(call.frame.wireIssueBaseMs, call.endMs);
+        }
     }
 
     invocationNow(): number {
@@ -306,6 +348,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
                 startedAt,
                 chargedMs: LAMBDA_COMPUTE_MS,
                 trace: invocationTrace(trigger, this.ctx.random),
+                wireIssueBaseMs: LAMBDA_COMPUTE_MS,
             };
             const run = await this.runHandler(frame, payload, requestId);
             const timedOut =
@@ -344,6 +387,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         this.frames.push(frame);
         const restoreConsole = this.captureConsole(fn.logGroupName);
         const restoreEnv = applyEnvironment(fn.spec.environment ?? {});
+        // A handler reads the time with Date.now(), as on AWS, where its clock is the region's.
+        const restoreClock = presentVirtualTime(() => this.invocationNow());
         this.ctx.cloudwatch.logLine(fn.logGroupName, `START RequestId: ${requestId} Version: $LATEST`);
         try {
             const result = await fn.spec.handler(payload, context);
@@ -357,9 +402,12 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             );
             return { status: "error", errorType, errorMessage };
         } finally {
+            restoreClock();
             restoreEnv();
             restoreConsole();
             this.frames.pop();
+            // Calls left unanswered (not awaited, or failed on the wire) end with the invocation.
+            for (const [key, call] of this.wireCalls) if (call.frame === frame) this.wireCalls.delete(key);
         }
     }
 
@@ -554,6 +602,15 @@ function invocationTrace(trigger: InvocationTrigger, random: RegionContext["rand
     const loopsThrough =
         source !== undefined && (source.startsWith("arn:aws:sns:") || source.startsWith("arn:aws:sqs:"));
     return loopsThrough && !base.chain.includes(source) ? { ...base, chain: [...base.chain, source] } : base;
+}
+
+/** Makes Date.now() answer the invocation's virtual time until the returned function restores it. */
+function presentVirtualTime(now: () => number): () => void {
+    const saved = Date.now;
+    Date.now = now;
+    return () => {
+        Date.now = saved;
+    };
 }
 
 function applyEnvironment(environment: Readonly<Record<string, string>>): () => void {

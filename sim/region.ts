@@ -9,6 +9,7 @@ import { AutoScalingModel } from "./autoscaling/model";
 import type { AutoScalingTimings } from "./autoscaling/groups";
 import { SIM_EPOCH_MS, VirtualClock } from "./clock";
 import { CloudWatchModel } from "./cloudwatch";
+import { DynamoDbModel } from "./dynamodb";
 import { DEFAULT_EC2_TIMINGS, Ec2Fleet, type Ec2Timings } from "./ec2";
 import { EcsModel } from "./ecs/model";
 import type { EcsTimings } from "./ecs/state";
@@ -39,6 +40,7 @@ export const DEFAULT_API_LATENCY_MS: Readonly<Record<ServiceName, number>> = {
     events: 30,
     monitoring: 30,
     ssm: 20,
+    dynamodb: 10,
 };
 
 /** ECS's documented read throttle: a token bucket refilled at 20 requests/s, holding at most 100. */
@@ -77,6 +79,7 @@ export class Region {
     readonly events: EventsModel;
     readonly cloudwatch: CloudWatchModel;
     readonly ssm: SsmModel;
+    readonly dynamodb: DynamoDbModel;
     private readonly models: Readonly<Record<ServiceName, ServiceModel>>;
     private readonly monitor: InvariantMonitor;
     private readonly latency: Readonly<Record<ServiceName, number>>;
@@ -146,6 +149,7 @@ export class Region {
         this.events = new EventsModel(this.ctx);
         this.cloudwatch = new CloudWatchModel(this.ctx);
         this.ssm = new SsmModel(this.ctx);
+        this.dynamodb = new DynamoDbModel(this.ctx);
         this.models = {
             ecs: this.ecs,
             autoscaling: this.autoscaling,
@@ -155,6 +159,7 @@ export class Region {
             events: this.events,
             monitoring: this.cloudwatch,
             ssm: this.ssm,
+            dynamodb: this.dynamodb,
         };
     }
 

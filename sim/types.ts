@@ -8,7 +8,8 @@
 import type { VirtualClock } from "./clock";
 import type { SeededRandom } from "./random";
 
-export type ServiceName = "ecs" | "autoscaling" | "sns" | "sqs" | "lambda" | "events" | "monitoring" | "ssm";
+export type ServiceName =
+    "ecs" | "autoscaling" | "sns" | "sqs" | "lambda" | "events" | "monitoring" | "ssm" | "dynamodb";
 
 /** A service model as the wire protocols see it. */
 export interface ServiceModel {

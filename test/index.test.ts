@@ -37,6 +37,10 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
         assert.equal(await valueOf(program.autoScalingGroupName), "ecs-asg-physical");
         assert.equal(await valueOf(program.albDnsName), "alb-alb.us-east-1.elb.amazonaws.com");
         assert.deepEqual(await valueOf(program.serviceNames), ["web", "api"]);
+        assert.equal(
+            await valueOf(program.retirementTopicArn),
+            "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
+        );
     });
 
     it("declares the dev stack's group and services as configured", () => {
@@ -86,6 +90,7 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
         assert.deepEqual(groups.map((g) => g.name).sort(), [
             "capacity-fn-logs",
             "drain-fn-logs",
+            "retirement-fn-logs",
             "svc-api-logs",
             "svc-web-logs",
             "termination-fn-logs",

@@ -32,6 +32,11 @@ export class EcsModel implements ServiceModel, EcsInternal {
     readonly lifecycle: TaskLifecycle;
     readonly scheduler: ServiceScheduler;
     private readonly handlers: Readonly<Record<string, EcsOperation>>;
+    /**
+     * The agents' ECS_ENABLE_SPOT_INSTANCE_DRAINING: on, as the cluster's user data sets it; off
+     * shows what the drain pipeline does on its own when a Spot warning arrives.
+     */
+    agentSpotDraining = true;
 
     constructor(
         readonly ctx: RegionContext,
@@ -96,6 +101,7 @@ export class EcsModel implements ServiceModel, EcsInternal {
             usedUdpPorts: new Set(),
             attachments: [],
             taskArns: new Set(),
+            customAttributes: new Map(),
         };
         this.state.containerInstances.set(instance.arn, instance);
         this.ctx.record("ecs.instance.registered", { ec2InstanceId, containerInstanceArn: instance.arn });
@@ -115,6 +121,7 @@ export class EcsModel implements ServiceModel, EcsInternal {
     }
 
     spotInterruption(ec2InstanceId: string): void {
+        if (!this.agentSpotDraining) return;
         const instance = this.state.instanceByEc2Id(ec2InstanceId);
         if (instance && instance.status === "ACTIVE") this.setStatus(instance, "DRAINING");
     }

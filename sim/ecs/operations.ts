@@ -40,6 +40,11 @@ export type EcsOperation = (input: Record<string, unknown>) => unknown;
 const INVALID = "InvalidParameterException";
 const LIST_PAGE_MAX = 100;
 const DEFAULT_STOP_TIMEOUT_S = 30;
+const MAX_ATTRIBUTES_PER_CALL = 10;
+/** ECS's limit of custom attributes on one container instance. */
+const MAX_CUSTOM_ATTRIBUTES = 10;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_./\\-]{1,128}$/;
+const ATTRIBUTE_VALUE = /^(?! )[A-Za-z0-9_.@/\\: -]{1,128}(?<! )$/;
 
 export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
     const { state, ctx } = model;
@@ -284,7 +289,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                 )
                 .filter((t) => serviceArn === undefined || t.serviceArn === serviceArn)
                 .filter((t) => startedBy === undefined || t.startedBy === startedBy)
-                .filter(() => launchType === undefined || launchType === "EC2")
+                .filter((t) => launchType === undefined || launchType === (t.launchType ?? "EC2"))
                 .map((t) => t.arn);
             const { page, nextToken } = paginate(
                 arns,
@@ -444,8 +449,17 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             const scheduling =
                 r.optionalEnum("schedulingStrategy", ["REPLICA", "DAEMON"] as const) ?? "REPLICA";
             const launchType = r.optionalEnum("launchType", ["EC2", "FARGATE", "EXTERNAL"] as const);
-            if (launchType !== undefined && launchType !== "EC2") {
-                r.fail(`launchType: the simulated region runs EC2 services only, got ${launchType}`);
+            if (launchType === "EXTERNAL") {
+                r.fail(`launchType: the simulated region runs EC2 and FARGATE services, got ${launchType}`);
+            }
+            if (
+                launchType === "FARGATE" &&
+                (scheduling === "DAEMON" || definition.networkMode !== "awsvpc")
+            ) {
+                throw new AwsError(
+                    INVALID,
+                    "Fargate services need the REPLICA scheduling strategy and a task definition with networkMode awsvpc.",
+                );
             }
             let desiredCount = r.optionalInt("desiredCount", 0, 5000);
             if (scheduling === "REPLICA" && desiredCount === undefined) desiredCount = 0;
@@ -466,6 +480,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                 arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:service/${cluster.name}/${name}`,
                 name,
                 clusterArn: cluster.arn,
+                ...(launchType === "FARGATE" ? { launchType } : {}),
                 schedulingStrategy: scheduling,
                 createdAt: now(),
                 placementStrategy: strategies,
@@ -574,6 +589,54 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
 
         PutAccountSettingDefault(input) {
             return accountSetting(input);
+        },
+
+        PutAttributes(input) {
+            const r: InputReader = reader(input);
+            const cluster = model.cluster(r.optionalString("cluster"));
+            const given = r.optionalObjectList("attributes");
+            if (!given || given.length === 0) r.fail("attributes: at least one attribute is required");
+            if (given.length > MAX_ATTRIBUTES_PER_CALL)
+                r.fail(`attributes: at most ${MAX_ATTRIBUTES_PER_CALL} attributes per call`);
+            const updates = given.map((raw, i) => {
+                const ar: InputReader = r.nested(`attributes[${i}]`, raw);
+                const name = ar.string("name");
+                if (!ATTRIBUTE_NAME.test(name))
+                    ar.fail(
+                        `attributes[${i}].name: up to 128 letters, numbers, hyphens, underscores, slashes, backslashes or periods, got ${name}`,
+                    );
+                const value = ar.optionalString("value");
+                if (value !== undefined && !ATTRIBUTE_VALUE.test(value))
+                    ar.fail(
+                        `attributes[${i}].value: up to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes, backslashes, colons or inner spaces, got ${value}`,
+                    );
+                const targetType = ar.optionalEnum("targetType", ["container-instance"] as const);
+                if (!targetType) ar.fail(`attributes[${i}].targetType: expected container-instance`);
+                const targetId = ar.string("targetId");
+                const instance = findInstance(cluster, targetId);
+                if (!instance || instance.status === "INACTIVE")
+                    throw new AwsError("TargetNotFoundException", `Could not find ${targetId}.`);
+                return { instance, name, value };
+            });
+            for (const { instance } of updates) {
+                const names = new Set(instance.customAttributes.keys());
+                for (const update of updates) if (update.instance === instance) names.add(update.name);
+                if (names.size > MAX_CUSTOM_ATTRIBUTES) {
+                    throw new AwsError(
+                        "AttributeLimitExceededException",
+                        `You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes per resource.`,
+                    );
+                }
+            }
+            for (const { instance, name, value } of updates) instance.customAttributes.set(name, value);
+            return {
+                attributes: updates.map(({ instance, name, value }) => ({
+                    name,
+                    value,
+                    targetType: "container-instance",
+                    targetId: instance.arn,
+                })),
+            };
         },
 
         ListAttributes(input) {

@@ -89,12 +89,13 @@ export class ServiceScheduler {
     private reconcileReplica(cluster: ClusterState, service: ServiceState): boolean {
         const primary = service.deployments[0];
         const isObsolete = (t: TaskState) =>
-            t.deploymentId !== primary.id || this.instanceOf(t).status !== "ACTIVE";
+            t.deploymentId !== primary.id ||
+            (t.launchType !== "FARGATE" && this.instanceOf(t).status !== "ACTIVE");
         const live = () => this.state.serviceTasks(service).filter((t) => t.desiredStatus === "RUNNING");
 
         for (const task of live().filter((t) => isObsolete(t) && t.lastStatus !== "RUNNING")) {
             const reason =
-                this.instanceOf(task).status === "ACTIVE"
+                task.launchType === "FARGATE" || this.instanceOf(task).status === "ACTIVE"
                     ? "Task stopped before it started: its deployment was replaced"
                     : "Task stopped before it started: its container instance is draining";
             this.stopAll(service, [task], reason);
@@ -150,6 +151,19 @@ export class ServiceScheduler {
         const started: TaskState[] = [];
         let failure: string | undefined;
         for (let i = 0; i < count; i++) {
+            if (service.launchType === "FARGATE") {
+                // Fargate places nothing on the cluster's instances: the task gets its own host in a zone.
+                const zones = ["a", "b", "c"].map((z) => `${this.ctx.region}${z}`);
+                const live = this.state.serviceTasks(service).filter((t) => t.desiredStatus === "RUNNING");
+                const fargateZone = zones.reduce((best, z) =>
+                    live.filter((t) => t.availabilityZone === z).length <
+                    live.filter((t) => t.availabilityZone === best).length
+                        ? z
+                        : best,
+                );
+                started.push(this.startServiceTask(cluster, service, undefined, false, fargateZone));
+                continue;
+            }
             const candidates = this.candidates(cluster);
             const result = placeTask({
                 candidates,
@@ -224,8 +238,9 @@ export class ServiceScheduler {
     private startServiceTask(
         cluster: ClusterState,
         service: ServiceState,
-        instance: ContainerInstanceState,
+        instance: ContainerInstanceState | undefined,
         daemon: boolean,
+        fargateZone?: string,
     ): TaskState {
         const primary = service.deployments[0];
         return this.lifecycle.start({
@@ -233,6 +248,7 @@ export class ServiceScheduler {
             clusterName: cluster.name,
             taskDefinitionArn: primary.taskDefinitionArn,
             instance,
+            fargateZone,
             group: `service:${service.name}`,
             startedBy: `ecs-svc/${primary.startedBy}`,
             serviceArn: service.arn,

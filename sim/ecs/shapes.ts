@@ -68,6 +68,7 @@ export function instanceAttributes(instance: ContainerInstanceState): Attribute[
         attr("ecs.os-type", "linux"),
         attr("ecs.os-family", "LINUX"),
         attr("ecs.cpu-architecture", "x86_64"),
+        ...[...instance.customAttributes].map(([name, value]) => attr(name, value)),
     ];
 }
 
@@ -137,11 +138,14 @@ export function taskShape(task: TaskState, state: EcsState): Task {
         taskArn: task.arn,
         clusterArn: task.clusterArn,
         taskDefinitionArn: task.taskDefinitionArn,
-        containerInstanceArn: task.containerInstanceArn,
+        containerInstanceArn: task.containerInstanceArn === "" ? undefined : task.containerInstanceArn,
         availabilityZone: task.availabilityZone,
         lastStatus: task.lastStatus,
         desiredStatus: task.desiredStatus,
-        launchType: "EC2",
+        launchType: task.launchType ?? "EC2",
+        ...(task.launchType === "FARGATE"
+            ? { platformVersion: task.platformVersion, platformFamily: "Linux" }
+            : {}),
         group: task.group,
         startedBy: task.startedBy,
         version: task.version,
@@ -215,7 +219,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
                 failedTasks: 0,
                 createdAt: new Date(d.createdAt),
                 updatedAt: new Date(d.updatedAt),
-                launchType: "EC2",
+                launchType: service.launchType ?? "EC2",
                 rolloutState: d.status === "PRIMARY" && settled(service, tasks) ? "COMPLETED" : "IN_PROGRESS",
             };
         });
@@ -227,7 +231,8 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         desiredCount: service.desiredCount,
         runningCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
         pendingCount: tasks.filter(isPending).length,
-        launchType: "EC2",
+        launchType: service.launchType ?? "EC2",
+        ...(service.launchType === "FARGATE" ? { platformVersion: "LATEST", platformFamily: "Linux" } : {}),
         taskDefinition: service.taskDefinitionArn,
         deploymentConfiguration: {
             minimumHealthyPercent: service.minimumHealthyPercent,

@@ -46,6 +46,8 @@ export interface ContainerInstanceState {
     readonly attachments: EniAttachment[];
     /** Tasks placed here that are not yet STOPPED. */
     readonly taskArns: Set<string>;
+    /** Custom attributes set with PutAttributes (name → value; a value-less attribute maps to undefined). */
+    readonly customAttributes: Map<string, string | undefined>;
 }
 
 export interface PortMappingState {
@@ -107,6 +109,8 @@ export interface ServiceState {
     readonly arn: string;
     readonly name: string;
     readonly clusterArn: string;
+    /** FARGATE services run their tasks with no container instance; absent means EC2. */
+    readonly launchType?: "EC2" | "FARGATE";
     readonly schedulingStrategy: "REPLICA" | "DAEMON";
     readonly createdAt: number;
     readonly placementStrategy: readonly PlacementStrategyState[];
@@ -138,6 +142,11 @@ export interface TaskState {
     readonly requirements: TaskRequirements;
     readonly eni?: EniAttachment;
     readonly createdAt: number;
+    /** Fargate tasks have no container instance (containerInstanceArn and ec2InstanceId are ""). */
+    readonly launchType?: "FARGATE";
+    readonly platformVersion?: string;
+    /** The Fargate platform version revision the task was launched on (AWS retires old ones). */
+    readonly platformRevision?: number;
     /** The task ignores SIGTERM and SIGKILL alike (the stuckTaskRate fault): it never reaches STOPPED. */
     readonly stuck: boolean;
     lastStatus: TaskStatus;
@@ -197,6 +206,8 @@ export class EcsState {
     readonly tasks = new Map<string, TaskState>();
     /** The awsvpcTrunking account setting, applied to instances when they register. */
     trunking: boolean;
+    /** The newest Fargate platform version revision: every new Fargate task launches on it. */
+    fargatePlatformRevision = 1;
     nextInstanceOrdinal = 0;
 
     constructor(trunking: boolean) {

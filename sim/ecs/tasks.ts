@@ -20,7 +20,9 @@ export interface StartTaskRequest {
     readonly clusterArn: string;
     readonly clusterName: string;
     readonly taskDefinitionArn: string;
-    readonly instance: ContainerInstanceState;
+    /** Undefined for a Fargate task, which runs in `fargateZone` with no container instance. */
+    readonly instance: ContainerInstanceState | undefined;
+    readonly fargateZone?: string;
     readonly group: string;
     readonly startedBy?: string;
     readonly serviceArn?: string;
@@ -44,14 +46,22 @@ export class TaskLifecycle {
         const arn = `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:task/${request.clusterName}/${id}`;
         const now = this.ctx.clock.now();
         const instance = request.instance;
+        const fargate = instance === undefined;
         const task: TaskState = {
             arn,
             id,
             clusterArn: request.clusterArn,
             taskDefinitionArn: definition.arn,
-            containerInstanceArn: instance.arn,
-            ec2InstanceId: instance.ec2InstanceId,
-            availabilityZone: instance.availabilityZone,
+            containerInstanceArn: instance?.arn ?? "",
+            ec2InstanceId: instance?.ec2InstanceId ?? "",
+            availabilityZone: instance?.availabilityZone ?? request.fargateZone ?? `${this.ctx.region}a`,
+            ...(fargate
+                ? {
+                      launchType: "FARGATE",
+                      platformVersion: "1.4.0",
+                      platformRevision: this.state.fargatePlatformRevision,
+                  }
+                : {}),
             group: request.group,
             startedBy: request.startedBy,
             serviceArn: request.serviceArn,
@@ -69,10 +79,12 @@ export class TaskLifecycle {
             updatedAt: now,
         };
         this.state.tasks.set(arn, task);
-        instance.taskArns.add(arn);
-        reserve(instance, task.requirements);
-        if (task.eni) instance.attachments.push(task.eni);
-        this.events.containerInstanceChanged(instance);
+        if (instance) {
+            instance.taskArns.add(arn);
+            reserve(instance, task.requirements);
+            if (task.eni) instance.attachments.push(task.eni);
+            this.events.containerInstanceChanged(instance);
+        }
         this.events.taskChanged(task);
         const provisioning = task.eni ? this.timings.provisioningAwsvpcMs : this.timings.provisioningMs;
         this.after(task, provisioning, () => {
@@ -136,7 +148,7 @@ export class TaskLifecycle {
                 daemon: task.daemon,
             });
         }
-        this.finish(task, this.state.containerInstances.get(task.containerInstanceArn)!);
+        this.finish(task, this.state.containerInstances.get(task.containerInstanceArn));
     }
 
     private deprovision(task: TaskState): void {
@@ -144,17 +156,19 @@ export class TaskLifecycle {
         const range = task.eni ? this.timings.deprovisioningAwsvpcMs : this.timings.deprovisioningMs;
         this.after(task, range, () => {
             task.stoppedAt = this.ctx.clock.now();
-            this.finish(task, this.state.containerInstances.get(task.containerInstanceArn)!);
+            this.finish(task, this.state.containerInstances.get(task.containerInstanceArn));
         });
     }
 
-    private finish(task: TaskState, instance: ContainerInstanceState): void {
+    private finish(task: TaskState, instance: ContainerInstanceState | undefined): void {
         task.timer = undefined;
-        instance.taskArns.delete(task.arn);
-        release(instance, task.requirements);
-        if (task.eni) instance.attachments.splice(instance.attachments.indexOf(task.eni), 1);
+        if (instance) {
+            instance.taskArns.delete(task.arn);
+            release(instance, task.requirements);
+            if (task.eni) instance.attachments.splice(instance.attachments.indexOf(task.eni), 1);
+        }
         this.transition(task, "STOPPED");
-        if (instance.status !== "INACTIVE") this.events.containerInstanceChanged(instance);
+        if (instance && instance.status !== "INACTIVE") this.events.containerInstanceChanged(instance);
         this.ctx.clock.schedule(this.timings.stoppedRetentionMs, `ecs.task.expire ${task.id}`, () => {
             this.state.tasks.delete(task.arn);
         });

@@ -24,6 +24,11 @@ const jsonServices: Readonly<Record<string, JsonService>> = {
     AmazonSSM: { service: "ssm", contentType: "application/x-amz-json-1.1", queryCompatible: false },
     AWSEvents: { service: "events", contentType: "application/x-amz-json-1.1", queryCompatible: false },
     AmazonSQS: { service: "sqs", contentType: "application/x-amz-json-1.0", queryCompatible: true },
+    DynamoDB_20120810: {
+        service: "dynamodb",
+        contentType: "application/x-amz-json-1.0",
+        queryCompatible: false,
+    },
     GraniteServiceVersion20100801: {
         service: "monitoring",
         contentType: "application/x-amz-json-1.0",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
 import { parseSettings } from "../../components/settings";
-import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import {
     SSM_AMI_ID,
     named,
@@ -168,7 +168,11 @@ describe("EcsCluster", () => {
     it("leaves desiredCapacity to the capacity scaler after creation and waits for what the group depends on", async () => {
         const run = await startMocks();
         const recorder = recordOptions();
-        const permission = new pulumi.CustomResource("test:index:Permission", "invoke-permission", {});
+        const permission = new aws.lambda.Permission("invoke-permission", {
+            action: "lambda:InvokeFunction",
+            function: "f",
+            principal: "autoscaling.amazonaws.com",
+        });
         new EcsCluster(
             "ecs",
             {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DrainHook, drainCallbackFactory } from "../../components/drainHook";
+import { DrainHook, EC2_SCHEDULED_EVENT_CODES, drainCallbackFactory } from "../../components/drainHook";
 import { parseSettings } from "../../components/settings";
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
@@ -95,6 +95,68 @@ describe("DrainHook", () => {
         assert.deepEqual(policy.Statement[0].Condition, {
             ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" },
         });
+    });
+
+    it("sends Spot warnings, rebalance recommendations and EC2 scheduled events straight to the queue", () => {
+        const rules = ["spot-interruption", "rebalance", "scheduled-event"].map((id) => ({
+            pattern: JSON.parse(
+                named(run, "aws:cloudwatch/eventRule:EventRule", `drain-${id}`).inputs.eventPattern,
+            ),
+            target: named(run, "aws:cloudwatch/eventTarget:EventTarget", `drain-${id}`).inputs,
+        }));
+        assert.deepEqual(
+            rules.map((rule) => rule.pattern),
+            [
+                { source: ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"] },
+                { source: ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"] },
+                {
+                    source: ["aws.health"],
+                    "detail-type": ["AWS Health Event"],
+                    detail: {
+                        service: ["EC2"],
+                        eventTypeCategory: ["scheduledChange"],
+                        eventTypeCode: EC2_SCHEDULED_EVENT_CODES,
+                    },
+                },
+            ],
+        );
+        assert.ok(EC2_SCHEDULED_EVENT_CODES.includes("AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED"));
+        assert.ok(EC2_SCHEDULED_EVENT_CODES.includes("AWS_EC2_INSTANCE_STOP_SCHEDULED"));
+        for (const rule of rules) {
+            // The queue, never the topic: EventBridge cannot publish to a topic under the AWS-managed key.
+            assert.equal(rule.target.arn, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical");
+        }
+        assert.deepEqual(
+            rules.map((rule) => rule.target.rule),
+            [
+                "drain-spot-interruption-physical",
+                "drain-rebalance-physical",
+                "drain-scheduled-event-physical",
+            ],
+        );
+    });
+
+    it("lets EventBridge send to the queue for exactly those three rules", () => {
+        const policy = JSON.parse(
+            named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy,
+        );
+        assert.deepEqual(policy.Statement[1], {
+            Sid: "FromTheInterruptionRulesOnly",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical",
+            Condition: {
+                ArnEquals: {
+                    "aws:SourceArn": [
+                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-spot-interruption-physical",
+                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-rebalance-physical",
+                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-scheduled-event-physical",
+                    ],
+                },
+            },
+        });
+        assert.equal(policy.Statement.length, 2);
     });
 
     it("reads the queue with partial batch failures, bounded by reserved concurrency", () => {

@@ -279,7 +279,7 @@ describe("stack settings", () => {
             >;
         };
         assert.equal(project.name, "ecs-lifecycle");
-        const declarable = CONFIG_KEYS.filter((k) => k.type !== "object");
+        const declarable = CONFIG_KEYS.filter((k) => k.type !== "object" && !k.secret);
         assert.deepEqual(
             Object.keys(project.config),
             declarable.map((k) => k.key),
@@ -309,5 +309,109 @@ describe("stack settings", () => {
             const documented = spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
             assert.equal(cells[3], documented, `README default of ${spec.key}`);
         }
+    });
+});
+
+describe("retirement settings", () => {
+    it("defaults to a 7-day wait, no recipients, no remediation", () => {
+        assert.deepEqual(parseSettings({}, "test").retirement, {
+            waitPeriodDays: 7,
+            emails: [],
+            slackWebhookConfigured: false,
+            extraEventCodes: [],
+            remediate: false,
+            window: { days: [], startHourUtc: 2, hours: 4 },
+            redeploySingleTask: false,
+            followUpMinutes: 15,
+        });
+    });
+
+    it("reads every key, as pulumi config stores them (strings and JSON lists)", () => {
+        const s = parseSettings(
+            {
+                retirementWaitPeriodDays: "14",
+                retirementEmails: '["ops@example.com","oncall@example.com"]',
+                retirementSlackWebhook: "https://hooks.slack.com/services/T0/B0/secret",
+                retirementExtraEventCodes: '["AWS_ECS_SECURITY_NOTIFICATION"]',
+                retirementRemediate: "true",
+                retirementWindowDays: '["sat","sun"]',
+                retirementWindowStartHourUtc: "22",
+                retirementWindowHours: "3",
+                retirementRedeploySingleTask: "true",
+                retirementFollowUpMinutes: "10",
+            },
+            "test",
+        ).retirement;
+        assert.deepEqual(s, {
+            waitPeriodDays: 14,
+            emails: ["ops@example.com", "oncall@example.com"],
+            slackWebhookConfigured: true,
+            extraEventCodes: ["AWS_ECS_SECURITY_NOTIFICATION"],
+            remediate: true,
+            window: { days: [6, 0], startHourUtc: 22, hours: 3 },
+            redeploySingleTask: true,
+            followUpMinutes: 10,
+        });
+    });
+
+    it("keeps the Slack webhook out of the settings: only whether it is set", () => {
+        const s = parseSettings(
+            { retirementSlackWebhook: "https://hooks.slack.com/services/T0/B0/secret" },
+            "t",
+        );
+        assert.doesNotMatch(JSON.stringify(s), /hooks\.slack\.com/);
+        assert.equal(
+            parseSettings({ retirementSlackWebhook: "" }, "t").retirement.slackWebhookConfigured,
+            false,
+        );
+    });
+
+    it("names each bad value and the legal ones", () => {
+        assert.deepEqual(
+            problemsOf({
+                retirementWaitPeriodDays: 3,
+                retirementEmails: ["ops@example.com", "not-an-address"],
+                retirementExtraEventCodes: ["AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED"],
+                retirementWindowDays: ["sat", "Sunday"],
+                retirementWindowStartHourUtc: 24,
+                retirementRedeploySingleTask: "maybe",
+            }),
+            [
+                "ecs-lifecycle:retirementWaitPeriodDays (3) must be one of 0, 7, 14, the values ECS accepts for fargateTaskRetirementWaitPeriod",
+                "ecs-lifecycle:retirementEmails entries not-an-address must be e-mail addresses",
+                "ecs-lifecycle:retirementExtraEventCodes entries AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED must be event type codes among AWS_ECS_OPERATIONAL_NOTIFICATION, AWS_ECS_SECURITY_NOTIFICATION",
+                "ecs-lifecycle:retirementWindowDays entries Sunday must be days among sun, mon, tue, wed, thu, fri, sat",
+                "ecs-lifecycle:retirementWindowStartHourUtc (24) must be in 0–23",
+                "ecs-lifecycle:retirementRedeploySingleTask (maybe) must be true or false",
+            ],
+        );
+    });
+
+    it("requires window days with remediation, and a window that two follow-ups fit in", () => {
+        assert.deepEqual(
+            problemsOf({
+                retirementRemediate: true,
+                retirementWindowHours: 1,
+                retirementFollowUpMinutes: 45,
+            }),
+            [
+                "ecs-lifecycle:retirementWindowDays is required with ecs-lifecycle:retirementRemediate true: name the days of the maintenance window (sun, mon, tue, wed, thu, fri, sat)",
+                "ecs-lifecycle:retirementWindowHours (1) must cover at least two follow-up runs (2 × retirementFollowUpMinutes = 90 minutes), so one always lands inside the window",
+            ],
+        );
+        assert.deepEqual(problemsOf({ retirementWindowDays: ["mon", "mon"], retirementFollowUpMinutes: 2 }), [
+            "ecs-lifecycle:retirementWindowDays lists a day twice",
+            "ecs-lifecycle:retirementFollowUpMinutes (2) must be in 5–60",
+        ]);
+    });
+
+    it("is declared as a secret, so Pulumi.yaml leaves it out and README documents it", () => {
+        const spec = CONFIG_KEYS.find((k) => k.key === "retirementSlackWebhook");
+        assert.equal(spec?.secret, true);
+        assert.equal(spec?.default, undefined);
+        const project = YAML.parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
+        assert.equal(project.config.retirementSlackWebhook, undefined);
     });
 });

@@ -71,6 +71,8 @@ class FakeAws {
     readonly daemonServices = new Set<string>();
     readonly actions = new Map<string, LifecycleAction>();
     readonly groupStates = new Map<string, string>();
+    /** Instances of other Auto Scaling groups: instance id → group name. */
+    readonly otherGroups = new Map<string, string>();
     readonly sentMessages: string[] = [];
     /** Command name → how many of its next calls fail with this error name. */
     readonly failures = new Map<string, { remaining: number; name: string }>();
@@ -295,6 +297,17 @@ class FakeAws {
                         },
                     ],
                 };
+            case "DescribeAutoScalingInstances": {
+                const ids = input.InstanceIds as string[];
+                return {
+                    AutoScalingInstances: ids.flatMap((InstanceId) => {
+                        const owner = this.groupStates.has(InstanceId)
+                            ? GROUP
+                            : this.otherGroups.get(InstanceId);
+                        return owner === undefined ? [] : [{ InstanceId, AutoScalingGroupName: owner }];
+                    }),
+                };
+            }
             case "ChangeMessageVisibility":
                 return {};
             case "SendMessage":
@@ -397,6 +410,20 @@ async function driveToEnd(
         h.aws.advanceTo(h.aws.now + (visibility[0].input.VisibilityTimeout as number));
     }
     throw new Error(`no end after ${maxPolls} polls`);
+}
+
+function spotWarning(instanceId: string): string {
+    return JSON.stringify({
+        version: "0",
+        id: "e-1",
+        "detail-type": "EC2 Spot Instance Interruption Warning",
+        source: "aws.ec2",
+        account: "123456789012",
+        time: new Date(START * 1000).toISOString(),
+        region: "us-east-1",
+        resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
+        detail: { "instance-id": instanceId, "instance-action": "terminate" },
+    });
 }
 
 const CI_ARN = `arn:aws:ecs:us-east-1:123456789012:container-instance/${CLUSTER}/${INSTANCE}`;
@@ -748,6 +775,8 @@ describe("createDrainHandler", () => {
         const h = harness();
         const busy = h.aws.addInstance("i-0000000000000000b");
         h.aws.addTask(busy, "web-1");
+        // In the group but never registered with ECS: its drain ends at once.
+        h.aws.groupStates.set("i-0000000000000000c", "InService");
         const health = {
             "detail-type": "AWS Health Event",
             source: "aws.health",
@@ -767,6 +796,53 @@ describe("createDrainHandler", () => {
         assert.deepEqual(h.metricTotals(), { DrainPolls: 2, DrainDurationSeconds: 0, DrainsEnded: 1 });
         assert.equal(h.aws.calls.at(-1)?.input.VisibilityTimeout, 60);
     });
+
+    it("drains a Spot instance of the group on its interruption warning, checking the group first", async () => {
+        const h = harness();
+        const instance = h.aws.addInstance(INSTANCE);
+        h.aws.addTask(instance, "web-1");
+        const result = await h.deliver(spotWarning(INSTANCE));
+        assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: "m-1" }] });
+        assert.equal(instance.status, "DRAINING");
+        assert.deepEqual(h.aws.calls[0], {
+            service: "autoscaling",
+            command: "DescribeAutoScalingInstances",
+            input: { InstanceIds: [INSTANCE] },
+        });
+        assert.deepEqual(h.metricTotals(), { DrainPolls: 1 });
+    });
+
+    for (const [where, place, reason] of [
+        [
+            "another group",
+            (aws: FakeAws) => aws.otherGroups.set(INSTANCE, "batch-asg"),
+            `instance ${INSTANCE} is in group batch-asg, not in ${GROUP}`,
+        ],
+        ["no group", () => undefined, `instance ${INSTANCE} is in no Auto Scaling group, not in ${GROUP}`],
+    ] as const) {
+        it(`ignores, with a log line and no ECS call, an interruption of an instance in ${where}`, async () => {
+            const h = harness();
+            // Registered in the same cluster: only the group tells it apart.
+            const instance = h.aws.addInstance(INSTANCE);
+            h.aws.groupStates.delete(INSTANCE);
+            place(h.aws);
+            h.aws.addTask(instance, "web-1");
+            const result = await h.deliver(spotWarning(INSTANCE));
+            assert.deepEqual(result, { batchItemFailures: [] });
+            assert.equal(instance.status, "ACTIVE");
+            assert.deepEqual(h.aws.commands(), ["DescribeAutoScalingInstances"]);
+            const ignored = h.logs.map((line) => JSON.parse(line)).find((line) => line.message);
+            assert.deepEqual(ignored, {
+                level: "info",
+                message: "drain request ignored",
+                reason,
+                kind: "external",
+                source: "spot-interruption",
+                instanceId: INSTANCE,
+            });
+            assert.deepEqual(h.metricTotals(), { DrainsIgnored: 1 });
+        });
+    }
 
     it("makes the same calls for one poll in a 10- and a 1,000-instance cluster", async () => {
         const sequences: Call[][] = [];

@@ -48,6 +48,7 @@ describe("npm run plan", () => {
             assert.deepEqual(Object.keys(plan.archiveBytes).sort(), [
                 "capacity-fn",
                 "drain-fn",
+                "retirement-fn",
                 "termination-fn",
             ]);
             for (const [name, bytes] of Object.entries(plan.archiveBytes)) {
@@ -76,7 +77,7 @@ describe("npm run plan", () => {
 
         it("counts the dev stack's resources", () => {
             const custom = plan.resources.length - plan.components;
-            assert.equal(plan.components, 11);
+            assert.equal(plan.components, 13);
             assert.ok(custom > 100, `${custom} resources`);
             assert.equal(plan.stack, "dev");
         });

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench`: this project's drain and capacity handlers against faithful ports of the
+ * book's chapter 11 and 12 Lambdas (`bench/baselines/`), side by side in the simulated region
+ * with the dev stack's settings; the termination policy's latency at 2,000 candidates; each
+ * Lambda archive's size as the program synthesizes it; and how long `npm test` takes. Prints a
+ * table and writes `bench/results.json`. Times are virtual (the region's modelled API latency)
+ * unless they say wall; ratios are the headline.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { serializeHandler } from "../scripts/lambdaArchive";
+import { loadSimulationSettings } from "../scripts/simulate";
+import { REPO_ROOT } from "../scripts/stackFile";
+import { table } from "../sim/report/text";
+import { bookCapacityCallbackFactory } from "./baselines/book-capacity";
+import { bookDrainCallbackFactory } from "./baselines/book-drain";
+import { runDrainComparison, type DrainBenchResult } from "./drainComparison";
+import { runLargeCluster, type LargeClusterResult } from "./largeCluster";
+
+export const DRAIN_SIZES = [10, 100, 1000] as const;
+export const LARGE_CLUSTER_INSTANCES = 2000;
+export const TERMINATION_INVOCATIONS = 100;
+export const STACK = "dev";
+
+export interface TestRun {
+    readonly wallSeconds: number;
+    readonly exitCode: number | null;
+    readonly summary: string;
+}
+
+export interface BenchResults {
+    readonly stack: string;
+    readonly drain: readonly {
+        readonly instances: number;
+        readonly ours: DrainBenchResult;
+        readonly book: DrainBenchResult;
+    }[];
+    readonly largeCluster: LargeClusterResult;
+    /** Archive bytes: the program's functions (as `npm run plan` synthesizes them) and the book's ports. */
+    readonly archiveBytes: Readonly<Record<string, number>>;
+    readonly npmTest: TestRun;
+}
+
+/** Book ÷ ours, as "12.3×"; "-" when either side has no figure. */
+export function ratio(book: number | null, ours: number | null): string {
+    if (book === null || ours === null || ours === 0) return "-";
+    return `${(book / ours).toFixed(book / ours >= 10 ? 0 : 1)}×`;
+}
+
+const show = (value: number | null | undefined, digits = 0): string =>
+    value === null || value === undefined ? "-" : value.toFixed(digits);
+
+export function drainTable(rows: BenchResults["drain"]): string {
+    const lines: string[][] = [];
+    for (const { instances, ours, book } of rows) {
+        const metric = (name: string, o: string, b: string, r = "") =>
+            lines.push([String(instances), name, o, b, r]);
+        metric(
+            "drains: CONTINUE / ABANDON / hook timed out",
+            `${ours.continued}/${ours.abandoned}/${ours.hookTimeouts}`,
+            `${book.continued}/${book.abandoned}/${book.hookTimeouts}`,
+        );
+        metric(
+            "ECS API calls per drained instance",
+            show(ours.ecsCallsPerDrain, 1),
+            show(book.ecsCallsPerDrain, 1),
+            ratio(book.ecsCallsPerDrain, ours.ecsCallsPerDrain),
+        );
+        metric(
+            "Lambda-billed s per drained instance",
+            show(ours.billedSecondsPerDrain, 2),
+            show(book.billedSecondsPerDrain, 2),
+            ratio(book.billedSecondsPerDrain, ours.billedSecondsPerDrain),
+        );
+        metric(
+            "  … as a fraction of drain wall time",
+            show(ours.billedFractionOfDrain, 3),
+            show(book.billedFractionOfDrain, 3),
+            ratio(book.billedFractionOfDrain, ours.billedFractionOfDrain),
+        );
+        metric(
+            "last task stopped → hook done, p50/max s",
+            `${show(ours.completionDelayP50Seconds, 1)}/${show(ours.completionDelayMaxSeconds, 1)}`,
+            `${show(book.completionDelayP50Seconds, 1)}/${show(book.completionDelayMaxSeconds, 1)}`,
+        );
+        metric(
+            "hook done with tasks still on the instance",
+            String(ours.endedWithTasksLeft),
+            String(book.endedWithTasksLeft),
+        );
+        metric("running tasks killed", String(ours.runningTasksKilled), String(book.runningTasksKilled));
+        metric(
+            "Lambda errors / recursion stops",
+            `${ours.lambdaErrors}/${ours.recursionStops}`,
+            `${book.lambdaErrors}/${book.recursionStops}`,
+        );
+    }
+    return table(["instances", "rolling update (new AMI, 100 %/200 %)", "ours", "book", "book/ours"], lines);
+}
+
+export function largeClusterTable(result: LargeClusterResult): string {
+    const [ours, book] = result.capacity;
+    const rows = [
+        ["ECS API calls per evaluation", String(ours.ecsApiCalls), String(book.ecsApiCalls)],
+        ["billed ms per evaluation (virtual)", String(ours.billedMs), String(book.billedMs)],
+        ["container instances it saw", show(ours.instancesSeen), show(book.instancesSeen)],
+        ["ContainerCapacity it computed", show(ours.containerCapacity), show(book.containerCapacity)],
+        ["outcome", ours.error ?? "published (EMF)", book.error ?? "published"],
+    ];
+    const t = result.termination;
+    return [
+        table([`capacity evaluation at ${result.instances} instances`, "ours", "book"], rows),
+        "",
+        table(
+            [`termination policy, ${t.candidates} candidates, ${t.invocations} invocations`, "ours", "book"],
+            [
+                [
+                    "billed latency p50 / p99 ms (limit 2000)",
+                    `${t.p50Ms} / ${t.p99Ms}`,
+                    "none (Auto Scaling default)",
+                ],
+                ["ECS API calls per invocation", String(t.ecsCallsPerInvocation), "-"],
+                ["invocations that chose nothing or failed", String(t.emptyOrFailed), "-"],
+            ],
+        ),
+    ].join("\n");
+}
+
+export function renderBench(results: BenchResults): string {
+    return [
+        `Bench: stack ${results.stack}, simulated region (virtual time; ECS calls cost 50 ms each)`,
+        "",
+        drainTable(results.drain),
+        "",
+        largeClusterTable(results.largeCluster),
+        "",
+        table(
+            ["Lambda archive", "bytes"],
+            Object.entries(results.archiveBytes).map(([name, bytes]) => [name, String(bytes)]),
+        ),
+        "",
+        `npm test: ${results.npmTest.wallSeconds.toFixed(1)} s wall, exit ${results.npmTest.exitCode} (${results.npmTest.summary})`,
+    ].join("\n");
+}
+
+/** The program's archives, measured by `npm run plan` in its own process (it runs the program under mocks). */
+function programArchiveBytes(): Record<string, number> {
+    const run = spawnSync(
+        "npx",
+        ["ts-node", "--transpile-only", "scripts/plan.ts", "--stack", STACK, "--json"],
+        {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        },
+    );
+    if (run.status !== 0 && run.status !== 1)
+        throw new Error(`npm run plan failed (exit ${run.status}): ${run.stderr}`);
+    return (JSON.parse(run.stdout) as { archiveBytes: Record<string, number> }).archiveBytes;
+}
+
+function timeNpmTest(): TestRun {
+    const started = Date.now();
+    const run = spawnSync("npm", ["test"], { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    const counts = ["passing", "failing", "pending"].flatMap((word) => {
+        const match = new RegExp(`(\\d+) ${word}`).exec(output);
+        return match ? [`${match[1]} ${word}`] : [];
+    });
+    return { wallSeconds: (Date.now() - started) / 1000, exitCode: run.status, summary: counts.join(", ") };
+}
+
+async function main(): Promise<void> {
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
+    const settings = loadSimulationSettings(STACK);
+    const drain: BenchResults["drain"][number][] = [];
+    for (const instances of DRAIN_SIZES) {
+        progress(`rolling update of ${instances} instances: ours…`);
+        const ours = await runDrainComparison(settings, instances, "ours");
+        progress(`rolling update of ${instances} instances: the book's…`);
+        const book = await runDrainComparison(settings, instances, "book");
+        drain.push({ instances, ours, book });
+    }
+    progress(`${LARGE_CLUSTER_INSTANCES}-instance cluster: capacity and termination…`);
+    const largeCluster = await runLargeCluster(settings, LARGE_CLUSTER_INSTANCES, TERMINATION_INVOCATIONS);
+    progress("archive sizes…");
+    const archiveBytes = {
+        ...programArchiveBytes(),
+        "book chapter 11 drain (port)": (await serializeHandler(bookDrainCallbackFactory())).zipBytes,
+        "book chapter 12 capacity (port)": (await serializeHandler(bookCapacityCallbackFactory())).zipBytes,
+    };
+    progress("npm test…");
+    const npmTest = timeNpmTest();
+    const results: BenchResults = { stack: STACK, drain, largeCluster, archiveBytes, npmTest };
+    writeFileSync(join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(renderBench(results));
+    console.log(`\nwrote ${join(__dirname, "results.json")}`);
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        console.error(error);
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,219 @@
+/**
+ * `npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S]
+ * [--faults LIST] [--json] [--html [FILE]] [--serve]`: the stack's control loops, with the
+ * settings of `Pulumi.<stack>.yaml`, against the simulated region, scenario by scenario.
+ * Exit code 0 when every scenario held its invariants and checks, 1 when one did not, 2 when the
+ * command line or the stack file is wrong.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseSettings, SettingsError, type StackSettings } from "../components/settings";
+import { DEFAULT_HTML_PATH, renderHtmlReport } from "../sim/report/html";
+import { renderJson } from "../sim/report/json";
+import { progressLine } from "../sim/report/progress";
+import { renderScenarioText, renderSummaryTable } from "../sim/report/text";
+import { selectScenarios } from "../sim/scenarios";
+import type { ScenarioResult } from "../sim/scenarios/result";
+import { serveUntilInterrupted } from "../sim/serve";
+import { NO_FAULTS, type FaultSettings } from "../sim/types";
+import { stackFileValues } from "./stackFile";
+
+export interface SimulateArgs {
+    readonly stack: string;
+    readonly scenario: string;
+    readonly instances?: number;
+    readonly seed: number;
+    readonly faults: Partial<FaultSettings>;
+    readonly json: boolean;
+    /** Where the HTML report goes; undefined: no HTML report. */
+    readonly html?: string;
+    readonly serve: boolean;
+}
+
+/** A wrong command line or stack file: exit code 2. */
+export class UsageError extends Error {
+    override readonly name = "UsageError";
+}
+
+export const USAGE =
+    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve]\n" +
+    `  --faults: comma-separated NAME=VALUE (rates in [0, 1]) or NAME for ecsRateLimit; names: ${Object.keys(NO_FAULTS).join(", ")}`;
+
+export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
+    let stack = "dev";
+    let scenario = "all";
+    let instances: number | undefined;
+    let seed = 1;
+    let faults: Partial<FaultSettings> = {};
+    let json = false;
+    let html: string | undefined;
+    let serve = false;
+    const value = (i: number, flag: string): string => {
+        const v = argv[i + 1];
+        if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: a value is required`);
+        return v;
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        switch (arg) {
+            case "--stack":
+                stack = value(i++, arg);
+                if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+                    throw new UsageError(
+                        `--stack: expected a stack name (letters, digits, _ . -), got "${stack}"`,
+                    );
+                break;
+            case "--scenario":
+                scenario = value(i++, arg);
+                break;
+            case "--instances":
+                instances = integerArg(arg, value(i++, arg), 1, 5000);
+                break;
+            case "--seed":
+                seed = integerArg(arg, value(i++, arg), 0, 2 ** 31 - 1);
+                break;
+            case "--faults":
+                faults = parseFaults(value(i++, arg));
+                break;
+            case "--json":
+                json = true;
+                break;
+            case "--html": {
+                const next = argv[i + 1];
+                if (next !== undefined && !next.startsWith("--")) {
+                    html = next;
+                    i++;
+                } else {
+                    html = DEFAULT_HTML_PATH;
+                }
+                break;
+            }
+            case "--serve":
+                serve = true;
+                break;
+            default:
+                throw new UsageError(`unknown argument "${arg}"`);
+        }
+    }
+    return { stack, scenario, instances, seed, faults, json, html, serve };
+}
+
+function integerArg(flag: string, text: string, min: number, max: number): number {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+        throw new UsageError(`${flag}: expected an integer from ${min} to ${max}, got "${text}"`);
+    }
+    return n;
+}
+
+/** `throttleRate=0.05,duplicateRate=0.1,ecsRateLimit` → fault settings, every name and value checked. */
+export function parseFaults(list: string): Partial<FaultSettings> {
+    const faults: Record<string, number | boolean> = {};
+    for (const item of list.split(",").filter((s) => s !== "")) {
+        const [name, raw] = item.split("=", 2);
+        if (!(name in NO_FAULTS)) {
+            throw new UsageError(
+                `--faults: unknown fault "${name}" (known: ${Object.keys(NO_FAULTS).join(", ")})`,
+            );
+        }
+        if (typeof NO_FAULTS[name as keyof FaultSettings] === "boolean") {
+            if (raw !== undefined && raw !== "true" && raw !== "false")
+                throw new UsageError(
+                    `--faults: ${name} is on or off (${name}, ${name}=true or ${name}=false), got "${raw}"`,
+                );
+            faults[name] = raw !== "false";
+            continue;
+        }
+        const rate = Number(raw);
+        if (raw === undefined || raw === "" || !(rate >= 0 && rate <= 1)) {
+            throw new UsageError(
+                `--faults: ${name} needs a rate in [0, 1] (${name}=0.05), got "${raw ?? ""}"`,
+            );
+        }
+        faults[name] = rate;
+    }
+    return faults as Partial<FaultSettings>;
+}
+
+/** The stack's validated settings, or a UsageError naming the file and every problem. */
+export function loadSimulationSettings(stack: string, dir?: string): StackSettings {
+    try {
+        return parseSettings(stackFileValues(stack, dir), stack);
+    } catch (error) {
+        if (error instanceof SettingsError) throw new UsageError(`Pulumi.${stack}.yaml: ${error.message}`);
+        if (error instanceof Error) throw new UsageError(error.message);
+        throw error;
+    }
+}
+
+export interface SimulateIo {
+    readonly out: (text: string) => void;
+    readonly err: (text: string) => void;
+    /** Progress while a long scenario runs (stderr's line in the CLI). */
+    readonly progress?: (line: string) => void;
+    readonly stackDir?: string;
+}
+
+/** Runs the command; resolves to its exit code. */
+export async function simulate(argv: readonly string[], io: SimulateIo): Promise<number> {
+    let args: SimulateArgs;
+    let settings: StackSettings;
+    try {
+        args = parseSimulateArgs(argv);
+        if (args.serve) {
+            await serveUntilInterrupted({ seed: args.seed, print: io.out });
+            return 0;
+        }
+        settings = loadSimulationSettings(args.stack, io.stackDir);
+        selectScenarios(args.scenario);
+    } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        io.err(`${error.message}\n${USAGE}`);
+        return 2;
+    }
+    const results: ScenarioResult[] = [];
+    for (const scenario of selectScenarios(args.scenario)) {
+        const result = await scenario.run(settings, {
+            seed: args.seed,
+            instances: args.instances,
+            faults: args.faults,
+            progress: io.progress,
+        });
+        results.push(result);
+        if (!args.json) io.out(`${renderScenarioText(result)}\n`);
+    }
+    if (args.json) io.out(renderJson(args.stack, results));
+    else io.out(`${renderSummaryTable(results)}\n`);
+    if (args.html) {
+        const path = resolve(args.html);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, renderHtmlReport(args.stack, results));
+        io.err(`HTML report: ${path}`);
+    }
+    return results.every((r) => r.passed) ? 0 : 1;
+}
+
+if (require.main === module) {
+    const progress = progressLine();
+    simulate(process.argv.slice(2), {
+        out: (text) => {
+            progress.done();
+            console.log(text);
+        },
+        err: (text) => {
+            progress.done();
+            console.error(text);
+        },
+        progress: (line) => progress.update(line),
+    }).then(
+        (code) => {
+            progress.done();
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            progress.done();
+            console.error(error);
+            process.exitCode = 2;
+        },
+    );
+}

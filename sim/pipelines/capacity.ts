@@ -1,0 +1,148 @@
+/**
+ * Deploys the CapacityScaler component into the simulated region as the component declares it:
+ * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency 1
+ * and failure queue), the EventBridge rule on this cluster's container instance state changes and
+ * the schedule, the step scale-out and simple scale-in policies and the two alarms on the EMF
+ * metrics. Every value comes from the component's exported declarations, so the region runs what
+ * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
+ */
+import {
+    CAPACITY_FUNCTION,
+    CAPACITY_NAMESPACE,
+    capacityAlarmDeclarations,
+    capacityCallbackFactory,
+    capacityScheduleExpression,
+    scaleInPolicyDeclaration,
+    scaleOutPolicyDeclaration,
+    type CapacityAlarmDeclaration,
+} from "../../components/capacityScaler";
+import type { CapacitySettings } from "../../components/settings";
+import type { DeployedCluster, SimHarness } from "../harness";
+import { coldStartOnFirstInvocation } from "./coldStart";
+
+export interface CapacityScalerDeployment {
+    readonly functionArn: string;
+    readonly functionName: string;
+    readonly failureQueueArn: string;
+    readonly instanceEventsRuleName: string;
+    readonly scheduleRuleName: string;
+    readonly scaleOutPolicyArn: string;
+    readonly scaleInPolicyArn: string;
+    readonly capacityLowAlarmName: string;
+    readonly idleHostsAlarmName: string;
+    /** The metrics' one dimension set, as CloudWatch identifies them. */
+    readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
+}
+
+export async function deployCapacityScaler(
+    harness: SimHarness,
+    deployed: DeployedCluster,
+    settings: CapacitySettings,
+    options: { trunking: boolean },
+): Promise<CapacityScalerDeployment> {
+    const region = harness.region;
+    const name = `${deployed.clusterName}-capacity`;
+
+    const { QueueUrl } = region.admin("sqs", "CreateQueue", {
+        QueueName: `${name}-failures`,
+        Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) },
+    }) as { QueueUrl: string };
+    const { Attributes } = region.admin("sqs", "GetQueueAttributes", {
+        QueueUrl,
+        AttributeNames: ["QueueArn"],
+    }) as { Attributes: { QueueArn: string } };
+    const failureQueueArn = Attributes.QueueArn;
+
+    const handler = coldStartOnFirstInvocation(
+        capacityCallbackFactory({
+            trunking: options.trunking,
+            minimumSpareTasks: settings.minimumSpareTasks,
+        }),
+    );
+    const functionName = `${name}-fn`;
+    const functionArn = harness.deployFunction({
+        name: functionName,
+        handler,
+        ...CAPACITY_FUNCTION,
+        environment: { CLUSTER_NAME: deployed.clusterName },
+        deadLetterArn: failureQueueArn,
+    });
+
+    const instanceEventsRuleName = `${name}-instance-events`;
+    const scheduleRuleName = `${name}-schedule`;
+    region.admin("events", "PutRule", {
+        Name: instanceEventsRuleName,
+        Description: "Container instance state changes of this cluster",
+        EventPattern: JSON.stringify({
+            source: ["aws.ecs"],
+            "detail-type": ["ECS Container Instance State Change"],
+            detail: { clusterArn: [deployed.clusterArn] },
+        }),
+    });
+    region.admin("events", "PutRule", {
+        Name: scheduleRuleName,
+        Description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
+        ScheduleExpression: capacityScheduleExpression(settings.scheduleMinutes),
+    });
+    for (const rule of [instanceEventsRuleName, scheduleRuleName]) {
+        region.admin("events", "PutTargets", { Rule: rule, Targets: [{ Id: "capacity", Arn: functionArn }] });
+    }
+
+    const out = scaleOutPolicyDeclaration(settings);
+    const { PolicyARN: scaleOutPolicyArn } = region.admin("autoscaling", "PutScalingPolicy", {
+        AutoScalingGroupName: deployed.groupName,
+        PolicyName: `${name}-scale-out`,
+        PolicyType: out.policyType,
+        AdjustmentType: out.adjustmentType,
+        MetricAggregationType: out.metricAggregationType,
+        EstimatedInstanceWarmup: out.estimatedInstanceWarmup,
+        StepAdjustments: out.steps.map((step) => ({
+            MetricIntervalLowerBound: step.lowerBound,
+            MetricIntervalUpperBound: step.upperBound,
+            ScalingAdjustment: step.adjustment,
+        })),
+    }) as { PolicyARN: string };
+    const scaleIn = scaleInPolicyDeclaration(settings);
+    const { PolicyARN: scaleInPolicyArn } = region.admin("autoscaling", "PutScalingPolicy", {
+        AutoScalingGroupName: deployed.groupName,
+        PolicyName: `${name}-scale-in`,
+        PolicyType: scaleIn.policyType,
+        AdjustmentType: scaleIn.adjustmentType,
+        ScalingAdjustment: scaleIn.scalingAdjustment,
+        Cooldown: scaleIn.cooldown,
+    }) as { PolicyARN: string };
+
+    const dimensions = [{ Name: "ClusterName", Value: deployed.clusterName }];
+    const alarms = capacityAlarmDeclarations(settings);
+    const putAlarm = (alarmName: string, alarm: CapacityAlarmDeclaration, policyArn: string): string => {
+        region.admin("monitoring", "PutMetricAlarm", {
+            AlarmName: alarmName,
+            AlarmDescription: alarm.description,
+            Namespace: CAPACITY_NAMESPACE,
+            MetricName: alarm.metricName,
+            Dimensions: dimensions,
+            Statistic: alarm.statistic,
+            Period: alarm.period,
+            EvaluationPeriods: alarm.evaluationPeriods,
+            DatapointsToAlarm: alarm.datapointsToAlarm,
+            Threshold: alarm.threshold,
+            ComparisonOperator: alarm.comparisonOperator,
+            TreatMissingData: alarm.treatMissingData,
+            AlarmActions: [policyArn],
+        });
+        return alarmName;
+    };
+
+    return {
+        functionArn,
+        functionName,
+        failureQueueArn,
+        instanceEventsRuleName,
+        scheduleRuleName,
+        scaleOutPolicyArn,
+        scaleInPolicyArn,
+        capacityLowAlarmName: putAlarm(`${name}-capacity-low`, alarms.capacityLow, scaleOutPolicyArn),
+        idleHostsAlarmName: putAlarm(`${name}-idle-hosts`, alarms.idleHosts, scaleInPolicyArn),
+        dimensions,
+    };
+}

@@ -1,0 +1,175 @@
+/**
+ * The drain pipeline as `components/drainHook.ts` (DrainHook) declares it, deployed in the
+ * simulated region: the TERMINATING hook (heartbeat timeout from the settings, default result
+ * ABANDON) notifying a topic, the topic's subscription to a queue whose redrive budget covers a
+ * whole drain, its dead-letter queue, the drain Lambda built from the component's own callback
+ * factory with the component's environment, timeout, memory and reserved concurrency, the event
+ * source mapping with partial batch failures, the sweep schedule, the EC2 interruption rules that
+ * target the queue, and the abandoned-drain alarm. The group gets the retention trigger the
+ * cluster component sets, so an ABANDON keeps the instance (Terminating:Retained).
+ */
+import {
+    DRAIN_BATCH_SIZE,
+    DRAIN_CONCURRENCY,
+    DRAIN_MEMORY_MB,
+    INTERRUPTION_RULES,
+    drainCallbackFactory,
+    sweepScheduleExpression,
+} from "../../components/drainHook";
+import {
+    DRAIN_FUNCTION_TIMEOUT_SECONDS,
+    DRAIN_QUEUE_VISIBILITY_SECONDS,
+    type DrainHookSettings,
+} from "../../components/settings";
+import { requiredMaxReceiveCount } from "../../runtime/drain";
+import { DRAIN_METRIC_NAMESPACE } from "../../runtime/drainHandler";
+import type { DeployedCluster, SimHarness } from "../harness";
+
+export interface DrainPipeline {
+    readonly topicArn: string;
+    readonly queueUrl: string;
+    readonly queueArn: string;
+    readonly deadLetterQueueUrl: string;
+    readonly functionArn: string;
+    readonly lifecycleHookName: string;
+    readonly sweepRuleName: string;
+}
+
+/** The name `new DrainHook("drain", …)` in index.ts gives the hook (`${name}-terminating`). */
+export const DRAIN_HOOK_NAME = "drain-terminating";
+/** The abandoned-drain alarm (DrainHook's `${name}-abandoned`), per cluster. */
+export function abandonedAlarmName(clusterName: string): string {
+    return `${clusterName}-drain-abandoned`;
+}
+
+const MESSAGE_RETENTION_SECONDS = 4 * 24 * 3600;
+const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
+export async function deployDrainPipeline(
+    harness: SimHarness,
+    deployed: DeployedCluster,
+    settings: DrainHookSettings,
+): Promise<DrainPipeline> {
+    if (deployed.hookName !== undefined) {
+        throw new Error(
+            `deployDrainPipeline: group ${deployed.groupName} already has the TERMINATING hook ${deployed.hookName}; deploy the cluster without \`hook\`, the pipeline puts its own`,
+        );
+    }
+    const region = harness.region;
+    const prefix = `${deployed.clusterName}-drain`;
+    const admin = (
+        service: "sns" | "sqs" | "autoscaling" | "events" | "monitoring",
+        op: string,
+        input: object,
+    ) => region.admin(service, op, input as Record<string, unknown>);
+    const queueArnOf = (queueUrl: string) =>
+        (
+            admin("sqs", "GetQueueAttributes", { QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }) as {
+                Attributes: { QueueArn: string };
+            }
+        ).Attributes.QueueArn;
+    const createQueue = (name: string, attributes: Record<string, string>) => {
+        const { QueueUrl } = admin("sqs", "CreateQueue", { QueueName: name, Attributes: attributes }) as {
+            QueueUrl: string;
+        };
+        return { url: QueueUrl, arn: queueArnOf(QueueUrl) };
+    };
+
+    // The group's instanceLifecyclePolicy (EcsCluster): an abandoned drain keeps the instance.
+    admin("autoscaling", "UpdateAutoScalingGroup", {
+        AutoScalingGroupName: deployed.groupName,
+        InstanceLifecyclePolicy: { RetentionTriggers: { TerminateHookAbandon: "retain" } },
+    });
+
+    const { TopicArn: topicArn } = admin("sns", "CreateTopic", { Name: `${prefix}-topic` }) as {
+        TopicArn: string;
+    };
+    const deadLetterQueue = createQueue(`${prefix}-dlq`, {
+        MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS),
+    });
+    const queue = createQueue(`${prefix}-queue`, {
+        VisibilityTimeout: String(DRAIN_QUEUE_VISIBILITY_SECONDS),
+        MessageRetentionPeriod: String(MESSAGE_RETENTION_SECONDS),
+        RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: deadLetterQueue.arn,
+            maxReceiveCount: requiredMaxReceiveCount(settings),
+        }),
+    });
+    admin("sns", "Subscribe", { TopicArn: topicArn, Protocol: "sqs", Endpoint: queue.arn });
+
+    const failures = createQueue(`${prefix}-fn-failures`, {
+        MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS),
+    });
+    // Lambda runs the factory at cold start, inside the function's environment: the handler reads
+    // its names from process.env then, so it is built on the first invocation.
+    const coldStart = drainCallbackFactory({ ...settings });
+    let handler: ((event: unknown) => Promise<unknown>) | undefined;
+    const functionArn = harness.deployFunction({
+        name: `${prefix}-fn`,
+        handler: (event) => (handler ??= coldStart())(event),
+        timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
+        memoryMb: DRAIN_MEMORY_MB,
+        reservedConcurrency: DRAIN_CONCURRENCY,
+        environment: {
+            CLUSTER_NAME: deployed.clusterName,
+            AUTO_SCALING_GROUP_NAME: deployed.groupName,
+            LIFECYCLE_HOOK_NAME: DRAIN_HOOK_NAME,
+            QUEUE_URL: queue.url,
+        },
+        deadLetterArn: failures.arn,
+    });
+    region.lambda.createEventSourceMapping({
+        queueArn: queue.arn,
+        functionArn,
+        batchSize: DRAIN_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maximumConcurrency: DRAIN_CONCURRENCY,
+    });
+
+    const sweepRuleName = `${prefix}-sweep`;
+    admin("events", "PutRule", {
+        Name: sweepRuleName,
+        ScheduleExpression: sweepScheduleExpression(settings.sweepIntervalMinutes),
+    });
+    admin("events", "PutTargets", { Rule: sweepRuleName, Targets: [{ Id: "drain-fn", Arn: functionArn }] });
+    for (const rule of INTERRUPTION_RULES) {
+        const name = `${prefix}-${rule.id}`;
+        admin("events", "PutRule", { Name: name, EventPattern: JSON.stringify(rule.eventPattern) });
+        admin("events", "PutTargets", { Rule: name, Targets: [{ Id: "drain-queue", Arn: queue.arn }] });
+    }
+
+    admin("monitoring", "PutMetricAlarm", {
+        AlarmName: abandonedAlarmName(deployed.clusterName),
+        AlarmDescription: "A drain reached its deadline with tasks still running: the instance was retained",
+        Namespace: DRAIN_METRIC_NAMESPACE,
+        MetricName: "DrainsAbandoned",
+        Dimensions: [{ Name: "AutoScalingGroupName", Value: deployed.groupName }],
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+    });
+
+    // Last, as DrainHook orders it: the hook exists only once everything that completes it does.
+    admin("autoscaling", "PutLifecycleHook", {
+        AutoScalingGroupName: deployed.groupName,
+        LifecycleHookName: DRAIN_HOOK_NAME,
+        LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        NotificationTargetARN: topicArn,
+        RoleARN: `arn:aws:iam::${region.ctx.accountId}:role/${prefix}-hook-role`,
+        HeartbeatTimeout: settings.heartbeatTimeoutSeconds,
+        DefaultResult: "ABANDON",
+    });
+
+    return {
+        topicArn,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        deadLetterQueueUrl: deadLetterQueue.url,
+        functionArn,
+        lifecycleHookName: DRAIN_HOOK_NAME,
+        sweepRuleName,
+    };
+}

@@ -1,0 +1,73 @@
+/**
+ * scale-in: after a surge to maxCount has grown the group, load falls to every service's
+ * minCount; IdleHostCapacity stays above the threshold, the alarm removes one instance at a
+ * time, the termination policy picks the cheapest to drain and the drain hook empties it first.
+ * Shows that the group shrinks without a task lost and without scaling back and forth.
+ */
+import type { ScenarioCheck } from "./result";
+import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
+import { scaledRange, setDesiredCount } from "./serviceLoad";
+
+const GROW_SECONDS = 2 * 3600;
+/** Scale-in goes one instance per cooldown after a long evaluation: give it hours. */
+const SHRINK_SECONDS = 4 * 3600;
+/** The group counts as shrunk once its desired capacity has not changed for this long. */
+const STABLE_SECONDS = 3600;
+
+export const scaleIn: Scenario = {
+    name: "scale-in",
+    summary: "after a surge, load falls to minCount; instances leave one at a time, each drained first",
+    run(settings, options) {
+        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        return runScenario({
+            name: "scale-in",
+            settings,
+            options,
+            deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
+            sampleSeconds: 60,
+            async body({ region, stack, recorder, step }) {
+                const range = scaledRange(settings, instances);
+                for (const [name, { max }] of Object.entries(range)) {
+                    step(`service ${name}: desired count → ${max} (surge)`);
+                    setDesiredCount(region, stack, name, max);
+                }
+                const surged = await recorder.runUntil(
+                    () => servicesAtDesired(region, stack).passed,
+                    GROW_SECONDS,
+                );
+                const group = region.autoscaling.groups.get(stack.deployed.groupName)!;
+                const peak = group.desiredCapacity;
+                for (const [name, { min }] of Object.entries(range)) {
+                    step(`service ${name}: desired count → ${min} (load falls)`);
+                    setDesiredCount(region, stack, name, min);
+                }
+                let lastChange = region.clock.now();
+                let lastDesired = group.desiredCapacity;
+                await recorder.runUntil(() => {
+                    if (group.desiredCapacity !== lastDesired) {
+                        lastDesired = group.desiredCapacity;
+                        lastChange = region.clock.now();
+                    }
+                    return region.clock.now() - lastChange >= STABLE_SECONDS * 1000;
+                }, SHRINK_SECONDS);
+                const inService = [...group.instances.values()].filter(
+                    (i) => i.lifecycleState === "InService",
+                ).length;
+                const checks: ScenarioCheck[] = [
+                    {
+                        name: "the surge was placed first",
+                        passed: surged,
+                        detail: `group grew to ${peak}`,
+                    },
+                    {
+                        name: "the group shrank",
+                        passed: group.desiredCapacity < peak && group.desiredCapacity >= group.minSize,
+                        detail: `desired capacity ${peak} → ${group.desiredCapacity} (${inService} InService)`,
+                    },
+                    servicesAtDesired(region, stack),
+                ];
+                return checks;
+            },
+        });
+    },
+};

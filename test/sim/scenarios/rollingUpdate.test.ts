@@ -1,0 +1,29 @@
+import * as assert from "node:assert/strict";
+import { rollingUpdate } from "../../../sim/scenarios/rollingUpdate";
+import { testStack } from "./testStack";
+
+describe("sim/scenarios/rolling-update", () => {
+    it("replaces every instance with the new AMI, each drained first: nothing killed, no service below desired", async () => {
+        const result = await rollingUpdate.run(testStack(), { seed: 1 });
+        assert.equal(result.passed, true, JSON.stringify(result.checks));
+        assert.deepEqual(result.invariants, {
+            runningTasksKilled: 0,
+            minHealthyFraction: 1,
+            stuckInstances: 0,
+            scaleOscillations: 0,
+        });
+        assert.equal(result.drains.count, 3);
+        assert.equal(result.drains.continued, 3);
+        assert.equal(result.drains.abandoned, 0);
+        assert.ok(result.checks.every((c) => c.passed));
+        assert.ok(result.timeline.some((l) => l.text === "instance refresh started: 3 to replace"));
+    });
+
+    it("without the drain hook, the same update kills running tasks and the checker says so", async () => {
+        const result = await rollingUpdate.run(testStack(), { seed: 1, withoutDrainHook: true });
+        assert.equal(result.passed, false);
+        assert.equal(result.drains.count, 0);
+        assert.ok(result.invariants.runningTasksKilled > 0, JSON.stringify(result.invariants));
+        assert.ok(result.timeline.some((l) => l.text.includes("KILLED by instance termination")));
+    });
+});
