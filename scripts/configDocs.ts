@@ -26,10 +26,15 @@ export function pulumiYamlConfig(): Record<string, unknown> {
     return config;
 }
 
+/** A Markdown table cell: a literal "|" (as in "perAz | single") would end the cell. */
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|");
+}
+
 export function readmeKeyTable(): string {
     const rows = CONFIG_KEYS.map((spec) => {
         const fallback = spec.default === undefined ? "—" : `\`${JSON.stringify(spec.default)}\``;
-        return `| \`${spec.key}\` | ${spec.type} | ${fallback} | ${spec.range} | ${spec.description} |`;
+        return `| \`${spec.key}\` | ${spec.type} | ${fallback} | ${cell(spec.range)} | ${cell(spec.description)} |`;
     });
     return [
         "| key | type | default | legal values | what it does |",
