@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createCapacityHandler } from "../runtime/capacityHandler";
 import { ManagedFunction } from "./managedFunction";
 import type { CapacitySettings } from "./settings";
+import { invokeOnEvents, rateExpression } from "./eventTriggers";
+import { clusterScopedArn } from "./iam";
 
 /** Where the capacity Lambda's EMF metrics land. */
 export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
@@ -17,10 +19,6 @@ export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 256, reservedCo
 
 /** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
 export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
-
-export function capacityScheduleExpression(minutes: number): string {
-    return `rate(${minutes} minute${minutes === 1 ? "" : "s"})`;
-}
 
 /** A step of a step scaling policy; bounds are relative to the alarm threshold. */
 export interface CapacityStep {
@@ -181,31 +179,13 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 "schedule",
                 {
                     description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-                    scheduleExpression: capacityScheduleExpression(s.scheduleMinutes),
+                    scheduleExpression: rateExpression(s.scheduleMinutes),
                 },
             ],
         ];
         for (const [id, ruleArgs] of triggers) {
             const rule = new aws.cloudwatch.EventRule(`${name}-${id}`, { ...ruleArgs, tags }, parent);
-            const permission = new aws.lambda.Permission(
-                `${name}-${id}`,
-                {
-                    action: "lambda:InvokeFunction",
-                    function: fn.functionName,
-                    principal: "events.amazonaws.com",
-                    sourceArn: rule.arn,
-                },
-                parent,
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-${id}`,
-                {
-                    rule: rule.name,
-                    arn: fn.arn,
-                    retryPolicy: { ...CAPACITY_TRIGGER_RETRY },
-                },
-                { parent: this, dependsOn: [permission] },
-            );
+            invokeOnEvents(`${name}-${id}`, rule, fn, CAPACITY_TRIGGER_RETRY, this);
         }
 
         const out = scaleOutPolicyDeclaration(s);
@@ -288,9 +268,6 @@ export function capacityCallbackFactory(config: {
 /** Read-only ECS access to this cluster's instances, services and their task definitions. */
 function capacityStatements(clusterArn: pulumi.Input<string>) {
     return pulumi.output(clusterArn).apply((cluster) => {
-        const clusterName = cluster.slice(cluster.indexOf(":cluster/") + ":cluster/".length);
-        const scoped = (resource: string) =>
-            cluster.replace(`:cluster/${clusterName}`, `:${resource}/${clusterName}/*`);
         return [
             {
                 Sid: "ListThisClustersInstances",
@@ -302,7 +279,10 @@ function capacityStatements(clusterArn: pulumi.Input<string>) {
                 Sid: "DescribeThisClustersInstancesAndServices",
                 Effect: "Allow" as const,
                 Action: ["ecs:DescribeContainerInstances", "ecs:DescribeServices"],
-                Resource: [scoped("container-instance"), scoped("service")],
+                Resource: [
+                    clusterScopedArn(cluster, "container-instance"),
+                    clusterScopedArn(cluster, "service"),
+                ],
                 Condition: { ArnEquals: { "ecs:cluster": cluster } },
             },
             {

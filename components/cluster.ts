@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "./settings";
+import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
 
 /** The public SSM parameter holding the current ECS-optimized Amazon Linux 2023 AMI (x86_64). */
 export const ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
@@ -61,16 +62,7 @@ export class EcsCluster extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-instance-role`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ec2.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: assumeRolePolicyFor("ec2.amazonaws.com"),
                 tags: tags("instance-role"),
             },
             parent,
@@ -256,7 +248,7 @@ function userData(clusterName: string, containerStopTimeoutSeconds: number): str
  */
 function agentPolicy(clusterArn: pulumi.Output<string>): pulumi.Output<string> {
     return clusterArn.apply((arn) => {
-        const containerInstances = `${arn.replace(":cluster/", ":container-instance/")}/*`;
+        const containerInstances = clusterScopedArn(arn, "container-instance");
         return JSON.stringify({
             Version: "2012-10-17",
             Statement: [

@@ -13,6 +13,8 @@ import {
     DRAIN_QUEUE_VISIBILITY_SECONDS,
     type DrainHookSettings,
 } from "./settings";
+import { invokeOnEvents, rateExpression } from "./eventTriggers";
+import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
 
 export interface DrainHookArgs {
     /** Validated drain settings of the stack. */
@@ -31,11 +33,6 @@ export interface DrainHookArgs {
 export const DRAIN_CONCURRENCY = 10;
 export const DRAIN_MEMORY_MB = 256;
 export const DRAIN_BATCH_SIZE = 10;
-
-/** The sweep's schedule: every `minutes` minutes. */
-export function sweepScheduleExpression(minutes: number): string {
-    return `rate(${minutes} minute${minutes === 1 ? "" : "s"})`;
-}
 
 /**
  * AWS Health event type codes (service EC2, category scheduledChange) that announce an instance
@@ -233,44 +230,23 @@ export class DrainHook extends pulumi.ComponentResource {
             `${name}-sweep`,
             {
                 description: "Re-drives instances in Terminating:Wait whose drain message was lost",
-                scheduleExpression: sweepScheduleExpression(s.sweepIntervalMinutes),
+                scheduleExpression: rateExpression(s.sweepIntervalMinutes),
                 tags,
             },
             parent,
         );
-        const sweepPermission = new aws.lambda.Permission(
+        invokeOnEvents(
             `${name}-sweep`,
-            {
-                action: "lambda:InvokeFunction",
-                function: fn.functionName,
-                principal: "events.amazonaws.com",
-                sourceArn: sweepRule.arn,
-            },
-            parent,
-        );
-        new aws.cloudwatch.EventTarget(
-            `${name}-sweep`,
-            {
-                rule: sweepRule.name,
-                arn: fn.arn,
-                retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-            },
-            { parent: this, dependsOn: [sweepPermission] },
+            sweepRule,
+            fn,
+            { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+            this,
         );
 
         const hookRole = new aws.iam.Role(
             `${name}-hook-role`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "autoscaling.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: assumeRolePolicyFor("autoscaling.amazonaws.com"),
                 tags,
             },
             parent,
@@ -392,9 +368,6 @@ function drainStatements(
     queueArn: pulumi.Input<string>,
 ) {
     return pulumi.all([clusterArn, autoScalingGroupArn, queueArn]).apply(([cluster, group, queue]) => {
-        const clusterName = cluster.slice(cluster.indexOf(":cluster/") + ":cluster/".length);
-        const scoped = (resource: string) =>
-            cluster.replace(`:cluster/${clusterName}`, `:${resource}/${clusterName}/*`);
         return [
             {
                 Sid: "FindContainerInstanceInThisCluster",
@@ -414,7 +387,11 @@ function drainStatements(
                     "ecs:StopTask",
                     "ecs:DescribeServices",
                 ],
-                Resource: [scoped("container-instance"), scoped("task"), scoped("service")],
+                Resource: [
+                    clusterScopedArn(cluster, "container-instance"),
+                    clusterScopedArn(cluster, "task"),
+                    clusterScopedArn(cluster, "service"),
+                ],
                 Condition: { ArnEquals: { "ecs:cluster": cluster } },
             },
             {

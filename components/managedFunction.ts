@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicyFor } from "./iam";
 
 /** One IAM statement; every statement names the resources it needs (never a bare service:* action). */
 export interface PolicyStatement {
@@ -77,16 +78,7 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "lambda.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                        },
-                    ],
-                }),
+                assumeRolePolicy: assumeRolePolicyFor("lambda.amazonaws.com"),
                 tags,
             },
             parent,

@@ -8,6 +8,7 @@ import {
 import { createRetirementHandler, type RetirementRuntimeSettings } from "../runtime/retirementHandler";
 import { ManagedFunction, type PolicyStatement } from "./managedFunction";
 import type { RetirementSettings } from "./settings";
+import { invokeOnEvents, rateExpression } from "./eventTriggers";
 
 export interface RetirementNotifierArgs {
     /** Validated retirement settings of the stack. */
@@ -137,27 +138,14 @@ export class RetirementNotifier extends pulumi.ComponentResource {
         );
         this.functionArn = fn.arn;
 
-        const invokeOn = (id: string, rule: aws.cloudwatch.EventRule) => {
-            const permission = new aws.lambda.Permission(
+        const invokeOn = (id: string, rule: aws.cloudwatch.EventRule) =>
+            invokeOnEvents(
                 `${name}-${id}`,
-                {
-                    action: "lambda:InvokeFunction",
-                    function: fn.functionName,
-                    principal: "events.amazonaws.com",
-                    sourceArn: rule.arn,
-                },
-                parent,
+                rule,
+                fn,
+                { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
+                this,
             );
-            new aws.cloudwatch.EventTarget(
-                `${name}-${id}`,
-                {
-                    rule: rule.name,
-                    arn: fn.arn,
-                    retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
-                },
-                { parent: this, dependsOn: [permission] },
-            );
-        };
         invokeOn(
             "health",
             new aws.cloudwatch.EventRule(
@@ -178,7 +166,7 @@ export class RetirementNotifier extends pulumi.ComponentResource {
                 {
                     description:
                         "Sends retirement notices whose pages stopped arriving and redeploys services inside the maintenance window",
-                    scheduleExpression: `rate(${s.followUpMinutes} minutes)`,
+                    scheduleExpression: rateExpression(s.followUpMinutes),
                     tags,
                 },
                 parent,

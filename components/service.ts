@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "./settings";
+import { assumeRolePolicyFor } from "./iam";
 
 export interface AppServiceArgs {
     /** Validated settings of this service (one entry of config `services`). */
@@ -134,16 +135,7 @@ export class AppService extends pulumi.ComponentResource {
         );
         this.logGroupName = logGroup.name;
 
-        const assumedByTasks = JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "ecs-tasks.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                },
-            ],
-        });
+        const assumedByTasks = assumeRolePolicyFor("ecs-tasks.amazonaws.com");
         const executionRole = new aws.iam.Role(
             `${name}-execution-role`,
             { assumeRolePolicy: assumedByTasks, tags: tags("execution-role") },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createTerminationHandler } from "../runtime/terminationHandler";
 import { ManagedFunction } from "./managedFunction";
+import { clusterScopedArn } from "./iam";
 
 export interface TerminationPolicyArgs {
     /** The cluster whose container instances the Lambda inspects. */
@@ -51,7 +52,7 @@ export class TerminationPolicy extends pulumi.ComponentResource {
                         Sid: "DescribeCandidates",
                         Effect: "Allow" as const,
                         Action: "ecs:DescribeContainerInstances",
-                        Resource: cluster.replace(/:cluster\/(.+)$/, ":container-instance/$1/*"),
+                        Resource: clusterScopedArn(cluster, "container-instance"),
                         Condition: { ArnEquals: { "ecs:cluster": cluster } },
                     },
                 ]),

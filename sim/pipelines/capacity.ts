@@ -11,7 +11,6 @@ import {
     CAPACITY_NAMESPACE,
     capacityAlarmDeclarations,
     capacityCallbackFactory,
-    capacityScheduleExpression,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
@@ -19,6 +18,7 @@ import {
 import type { CapacitySettings } from "../../components/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
 import { coldStartOnFirstInvocation } from "./coldStart";
+import { rateExpression } from "../../components/eventTriggers";
 
 export interface CapacityScalerDeployment {
     readonly functionArn: string;
@@ -82,7 +82,7 @@ export async function deployCapacityScaler(
     region.admin("events", "PutRule", {
         Name: scheduleRuleName,
         Description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-        ScheduleExpression: capacityScheduleExpression(settings.scheduleMinutes),
+        ScheduleExpression: rateExpression(settings.scheduleMinutes),
     });
     for (const rule of [instanceEventsRuleName, scheduleRuleName]) {
         region.admin("events", "PutTargets", { Rule: rule, Targets: [{ Id: "capacity", Arn: functionArn }] });

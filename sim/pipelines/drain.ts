@@ -14,7 +14,6 @@ import {
     DRAIN_MEMORY_MB,
     INTERRUPTION_RULES,
     drainCallbackFactory,
-    sweepScheduleExpression,
 } from "../../components/drainHook";
 import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
@@ -24,6 +23,7 @@ import {
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { DRAIN_METRIC_NAMESPACE } from "../../runtime/drainHandler";
 import type { DeployedCluster, SimHarness } from "../harness";
+import { rateExpression } from "../../components/eventTriggers";
 
 export interface DrainPipeline {
     readonly topicArn: string;
@@ -129,7 +129,7 @@ export async function deployDrainPipeline(
     const sweepRuleName = `${prefix}-sweep`;
     admin("events", "PutRule", {
         Name: sweepRuleName,
-        ScheduleExpression: sweepScheduleExpression(settings.sweepIntervalMinutes),
+        ScheduleExpression: rateExpression(settings.sweepIntervalMinutes),
     });
     admin("events", "PutTargets", { Rule: sweepRuleName, Targets: [{ Id: "drain-fn", Arn: functionArn }] });
     for (const rule of INTERRUPTION_RULES) {
