@@ -76,6 +76,16 @@ async function deploySpotCluster(harness: SimHarness, scenario: ClusterScenario)
  * stay at 100 %, one of a service that may drop to 50 %, and a daemon: what a rolling update of
  * that size has to move.
  */
+/** Three m5.large instances running one web service of three tasks: the small cluster most proofs start from. */
+export function webCluster(clusterName: string): ClusterScenario {
+    return {
+        clusterName,
+        instanceType: "m5.large",
+        instanceCount: 3,
+        services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
+    };
+}
+
 export function rollingClusterScenario(clusterName: string, size: number): ClusterScenario {
     return {
         clusterName,

@@ -8,6 +8,7 @@ import {
     terminateInGroup,
     timelineOf,
     type DrainRun,
+    webCluster,
 } from "./drainScenario";
 
 const HOUR_MS = 3600_000;
@@ -19,12 +20,7 @@ describe("drain pipeline: a 2 h drain behind a 900 s heartbeat timeout", () => {
     before(async () => {
         run = await startDrainRun({
             seed: 7,
-            scenario: {
-                clusterName: "long",
-                instanceType: "m5.large",
-                instanceCount: 3,
-                services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
-            },
+            scenario: webCluster("long"),
             settings: drainSettings({
                 drainHeartbeatTimeoutSeconds: 900,
                 drainDeadlineSeconds: 3 * 3600,

@@ -5,6 +5,7 @@ import {
     groupInstances,
     startDrainRun,
     type DrainRun,
+    webCluster,
 } from "./drainScenario";
 
 /** An AWS Health event about EC2 instances, as AWS Health puts it on the default bus. */
@@ -37,12 +38,7 @@ describe("drain pipeline: AWS Health scheduled events for the group's instances"
     before(async () => {
         run = await startDrainRun({
             seed: 53,
-            scenario: {
-                clusterName: "health",
-                instanceType: "m5.large",
-                instanceCount: 3,
-                services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
-            },
+            scenario: webCluster("health"),
         });
         [retiring, unaffected] = groupInstances(run);
         healthEvent(run, "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED", [retiring]);

@@ -5,6 +5,7 @@ import {
     startDrainRun,
     timelineOf,
     type DrainRun,
+    webCluster,
 } from "./drainScenario";
 
 const OTHER_GROUP = "spot-other-asg";
@@ -17,12 +18,7 @@ describe("drain pipeline: a Spot interruption of an instance outside the group",
         run = await startDrainRun({
             seed: 47,
             spot: true,
-            scenario: {
-                clusterName: "spotmix",
-                instanceType: "m5.large",
-                instanceCount: 3,
-                services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
-            },
+            scenario: webCluster("spotmix"),
         });
         const region = run.harness.region;
         region.ecs.agentSpotDraining = false;

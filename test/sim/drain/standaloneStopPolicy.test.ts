@@ -8,6 +8,7 @@ import {
     terminateInGroup,
     timelineOf,
     type DrainRun,
+    webCluster,
 } from "./drainScenario";
 
 const GRACE_SECONDS = 600;
@@ -19,12 +20,7 @@ describe("drain pipeline: a standalone task that never stops, under the stop pol
     before(async () => {
         run = await startDrainRun({
             seed: 13,
-            scenario: {
-                clusterName: "stop",
-                instanceType: "m5.large",
-                instanceCount: 3,
-                services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
-            },
+            scenario: webCluster("stop"),
             settings: drainSettings({ standaloneTaskPolicy: "stop", standaloneGraceSeconds: GRACE_SECONDS }),
         });
         job = runStandaloneTask(run, "forever");

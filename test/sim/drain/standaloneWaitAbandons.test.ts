@@ -10,6 +10,7 @@ import {
     terminateInGroup,
     timelineOf,
     type DrainRun,
+    webCluster,
 } from "./drainScenario";
 
 const DEADLINE_SECONDS = 3600;
@@ -21,12 +22,7 @@ describe("drain pipeline: a standalone task that never stops, under the wait pol
     before(async () => {
         run = await startDrainRun({
             seed: 11,
-            scenario: {
-                clusterName: "stuck",
-                instanceType: "m5.large",
-                instanceCount: 3,
-                services: [{ name: "web", desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200 }],
-            },
+            scenario: webCluster("stuck"),
             settings: drainSettings({ drainDeadlineSeconds: DEADLINE_SECONDS, standaloneTaskPolicy: "wait" }),
         });
         job = runStandaloneTask(run, "forever");
