@@ -1,22 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, parseSettings, type StackSettings } from "./settings";
+import { CONFIG_NAMESPACE, parseSettings, type StackSettings } from "./settings";
 
 /**
- * The stack's settings from Pulumi config. Only declared keys are read; a stray key in the
- * namespace (a typo) still fails, because `parseSettings` sees everything the engine passes.
+ * The stack's settings from Pulumi config: every key of the namespace the engine passes (declared
+ * defaults included), so a stray key (a typo) fails in `parseSettings` instead of being ignored.
  */
 export function loadStackSettings(): StackSettings {
-    const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const raw: Record<string, unknown> = {};
-    for (const spec of CONFIG_KEYS) {
-        const value = config.get(spec.key);
-        if (value !== undefined) raw[spec.key] = value;
-    }
     const prefix = `${CONFIG_NAMESPACE}:`;
-    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
-        if (fullKey.startsWith(prefix) && !(fullKey.slice(prefix.length) in raw)) {
-            raw[fullKey.slice(prefix.length)] = config.get(fullKey.slice(prefix.length));
-        }
+    const raw: Record<string, unknown> = {};
+    // Raw values, secrets included: the parser only checks a secret is set; its value stays an Output elsewhere.
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (fullKey.startsWith(prefix)) raw[fullKey.slice(prefix.length)] = value;
     }
     return parseSettings(raw, pulumi.getStack());
 }

@@ -123,6 +123,30 @@ export class NotifierScenario {
         return service.serviceArn;
     }
 
+    /**
+     * The two services the seed's service event names (`test_cluster1 | service1` with 3 tasks,
+     * `test_cluster2 | service2` with `service2DesiredCount`), both minimumHealthyPercent 100,
+     * running their desired counts. Returns their ARNs in that order.
+     */
+    async settleSeedServices(service2DesiredCount: number): Promise<[string, string]> {
+        const arns: [string, string] = [
+            this.createFargateService({
+                cluster: "test_cluster1",
+                name: "service1",
+                desiredCount: 3,
+                minimumHealthyPercent: 100,
+            }),
+            this.createFargateService({
+                cluster: "test_cluster2",
+                name: "service2",
+                desiredCount: service2DesiredCount,
+                minimumHealthyPercent: 100,
+            }),
+        ];
+        await this.settleServices(arns);
+        return arns;
+    }
+
     /** Runs until every given service runs its desired count of RUNNING tasks. */
     async settleServices(serviceArns: readonly string[]): Promise<void> {
         const state = this.region.ecs.state;

@@ -31,20 +31,7 @@ describe("retirement notices of events that come in pages", () => {
     let scenario: NotifierScenario;
     beforeEach(async () => {
         scenario = await NotifierScenario.start();
-        await scenario.settleServices([
-            scenario.createFargateService({
-                cluster: "test_cluster1",
-                name: "service1",
-                desiredCount: 3,
-                minimumHealthyPercent: 100,
-            }),
-            scenario.createFargateService({
-                cluster: "test_cluster2",
-                name: "service2",
-                desiredCount: 2,
-                minimumHealthyPercent: 100,
-            }),
-        ]);
+        await scenario.settleSeedServices(2);
     });
     afterEach(() => scenario.stop());
 

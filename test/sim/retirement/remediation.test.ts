@@ -26,19 +26,7 @@ interface Deployed {
 
 async function deploy(settings: RetirementRuntimeSettings): Promise<Deployed> {
     const scenario = await NotifierScenario.start(settings, 60);
-    const service1 = scenario.createFargateService({
-        cluster: "test_cluster1",
-        name: "service1",
-        desiredCount: 3,
-        minimumHealthyPercent: 100,
-    });
-    const service2 = scenario.createFargateService({
-        cluster: "test_cluster2",
-        name: "service2",
-        desiredCount: 1,
-        minimumHealthyPercent: 100,
-    });
-    await scenario.settleServices([service1, service2]);
+    const [service1, service2] = await scenario.settleSeedServices(1);
     scenario.emitSample(SAMPLE_SERVICE_EVENT, RETIREMENT);
     await scenario.region.run(5);
     // AWS has released the revision that replaces the retired one: new tasks launch on it.

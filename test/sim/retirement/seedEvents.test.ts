@@ -133,20 +133,7 @@ describe("retirement notices for the seed's sample events, in the simulated regi
     let scenario: NotifierScenario;
     beforeEach(async () => {
         scenario = await NotifierScenario.start();
-        await scenario.settleServices([
-            scenario.createFargateService({
-                cluster: "test_cluster1",
-                name: "service1",
-                desiredCount: 3,
-                minimumHealthyPercent: 100,
-            }),
-            scenario.createFargateService({
-                cluster: "test_cluster2",
-                name: "service2",
-                desiredCount: 1,
-                minimumHealthyPercent: 100,
-            }),
-        ]);
+        await scenario.settleSeedServices(1);
     });
     afterEach(() => scenario.stop());
 
