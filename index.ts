@@ -4,7 +4,7 @@ import { CapacityScaler } from "./components/capacityScaler";
 import { EcsCluster } from "./components/cluster";
 import { clusterNameOf, loadStackSettings } from "./components/config";
 import { RetirementNotifier } from "./components/retirementNotifier";
-import { CONFIG_NAMESPACE } from "./components/settings";
+import { CONFIG_NAMESPACE } from "./stack/settings";
 import { DrainHook } from "./components/drainHook";
 import { AppLoadBalancer } from "./components/loadBalancer";
 import { TaskNetwork } from "./components/network";

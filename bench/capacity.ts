@@ -9,7 +9,7 @@
  * the region does not charge). Run: `npx ts-node bench/capacity.ts`.
  */
 import type { ContainerInstance, TaskDefinition } from "@aws-sdk/client-ecs";
-import { parseSettings } from "../components/settings";
+import { parseSettings } from "../stack/settings";
 import { evaluateCapacity } from "../runtime/capacity";
 import { taskShapeOf } from "../runtime/taskShape";
 import { isSteady, SimHarness, type DeployedCluster, type ServiceScenario } from "../sim/harness";

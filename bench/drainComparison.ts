@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { StackSettings } from "../components/settings";
+import type { StackSettings } from "../stack/settings";
 import { isSteady, refreshStatus, rollAmi, SimHarness } from "../sim/harness";
 import { deployDrainPipeline } from "../sim/pipelines/drain";
 import { DEFAULT_API_LATENCY_MS } from "../sim/region";

@@ -8,8 +8,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DescribeContainerInstancesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import type { StackSettings } from "../components/settings";
-import { capacityCallbackFactory } from "../components/capacityScaler";
+import type { StackSettings } from "../stack/settings";
 import { isSteady, SimHarness } from "../sim/harness";
 import { coldStartOnFirstInvocation } from "../sim/pipelines/coldStart";
 import { deployTerminationPolicy } from "../sim/pipelines/termination";
@@ -18,6 +17,8 @@ import { scaledDesiredCounts } from "../sim/scenarios/scenario";
 import { deployStackCluster } from "../sim/scenarios/stackScenario";
 import type { LambdaHandler } from "../sim/types";
 import { createBookCapacityHandler } from "./baselines/book-capacity";
+import { capacityCallbackFactory } from "../runtime/capacityHandler";
+import { CAPACITY_NAMESPACE } from "../stack/capacity";
 
 export interface CapacityEvaluation {
     readonly variant: "ours" | "book";
@@ -69,6 +70,7 @@ export async function runLargeCluster(
                 capacityCallbackFactory({
                     trunking: settings.cluster.awsvpcTrunking,
                     minimumSpareTasks: settings.capacity.minimumSpareTasks,
+                    namespace: CAPACITY_NAMESPACE,
                 }),
             ),
             timeoutSeconds: 60,

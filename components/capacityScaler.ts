@@ -1,115 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createCapacityHandler } from "../runtime/capacityHandler";
+import { capacityCallbackFactory } from "../runtime/capacityHandler";
+import {
+    CAPACITY_FUNCTION,
+    CAPACITY_NAMESPACE,
+    CAPACITY_TRIGGER_RETRY,
+    capacityAlarmDeclarations,
+    scaleInPolicyDeclaration,
+    scaleOutPolicyDeclaration,
+} from "../stack/capacity";
+import { rateExpression } from "../stack/schedule";
+import type { CapacitySettings } from "../stack/settings";
 import { ManagedFunction } from "./managedFunction";
-import type { CapacitySettings } from "./settings";
-import { invokeOnEvents, rateExpression } from "./eventTriggers";
+import { invokeOnEvents } from "./eventTriggers";
 import { clusterScopedArn } from "./iam";
-
-/** Where the capacity Lambda's EMF metrics land. */
-export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
-
-/*
- * What the component declares, as plain values: the component builds its resources from them and
- * the simulated region (sim/pipelines/capacity.ts) deploys the same, so the two cannot drift.
- */
-
-/** The capacity Lambda's size; one evaluation at a time, so a burst of instance events cannot stampede the ECS API. */
-// 1 GB buys CPU: the idle-host re-packing costs about 3 s of CPU on a 2,000-instance cluster (bench/capacity.ts).
-export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 1024, reservedConcurrency: 1 } as const;
-
-/** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
-export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
-
-/** A step of a step scaling policy; bounds are relative to the alarm threshold. */
-export interface CapacityStep {
-    readonly lowerBound?: number;
-    readonly upperBound?: number;
-    readonly adjustment: number;
-}
-
-export interface ScaleOutPolicyDeclaration {
-    readonly policyType: "StepScaling";
-    readonly adjustmentType: "ChangeInCapacity";
-    readonly metricAggregationType: "Minimum";
-    readonly estimatedInstanceWarmup: number;
-    readonly steps: readonly CapacityStep[];
-}
-
-export interface ScaleInPolicyDeclaration {
-    readonly policyType: "SimpleScaling";
-    readonly adjustmentType: "ChangeInCapacity";
-    readonly scalingAdjustment: number;
-    readonly cooldown: number;
-}
-
-export interface CapacityAlarmDeclaration {
-    readonly description: string;
-    readonly metricName: "ContainerCapacity" | "IdleHostCapacity";
-    readonly statistic: "Minimum";
-    readonly period: number;
-    readonly evaluationPeriods: number;
-    readonly datapointsToAlarm: number;
-    readonly threshold: number;
-    readonly comparisonOperator: "LessThanThreshold" | "GreaterThanThreshold";
-    readonly treatMissingData: "notBreaching";
-}
-
-export function scaleOutPolicyDeclaration(s: CapacitySettings): ScaleOutPolicyDeclaration {
-    return {
-        policyType: "StepScaling",
-        adjustmentType: "ChangeInCapacity",
-        metricAggregationType: "Minimum",
-        // New instances count only once they can take tasks; until then no further step fires.
-        estimatedInstanceWarmup: s.scaleOutWarmupSeconds,
-        // Bounds are relative to the threshold (minimumSpareTasks): further short, more instances.
-        steps: [
-            { lowerBound: -3, upperBound: 0, adjustment: 1 },
-            { upperBound: -3, adjustment: 2 },
-        ],
-    };
-}
-
-export function scaleInPolicyDeclaration(s: CapacitySettings): ScaleInPolicyDeclaration {
-    return {
-        policyType: "SimpleScaling",
-        adjustmentType: "ChangeInCapacity",
-        scalingAdjustment: -1,
-        cooldown: s.scaleInCooldownSeconds,
-    };
-}
-
-export function capacityAlarmDeclarations(s: CapacitySettings): {
-    readonly capacityLow: CapacityAlarmDeclaration;
-    readonly idleHosts: CapacityAlarmDeclaration;
-} {
-    return {
-        capacityLow: {
-            description: `Fewer than ${s.minimumSpareTasks} worst-case task(s) still fit: add instances`,
-            metricName: "ContainerCapacity",
-            statistic: "Minimum",
-            period: 60,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            threshold: s.minimumSpareTasks,
-            comparisonOperator: "LessThanThreshold",
-            // No data means the Lambda is not reporting (its own alarm says so): never scale blind.
-            treatMissingData: "notBreaching",
-        },
-        idleHosts: {
-            description: `More than ${s.idleHostThreshold} instance(s) could go for ${s.scaleInEvaluationMinutes} minutes: remove one`,
-            metricName: "IdleHostCapacity",
-            // The lowest value of each minute: one busy moment keeps the instance.
-            statistic: "Minimum",
-            period: 60,
-            evaluationPeriods: s.scaleInEvaluationMinutes,
-            datapointsToAlarm: s.scaleInEvaluationMinutes,
-            threshold: s.idleHostThreshold,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-        },
-    };
-}
 
 export interface CapacityScalerArgs {
     /** Validated capacity settings of the stack. */
@@ -150,6 +54,7 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 callbackFactory: capacityCallbackFactory({
                     trunking: args.trunking,
                     minimumSpareTasks: s.minimumSpareTasks,
+                    namespace: CAPACITY_NAMESPACE,
                 }),
                 statements: capacityStatements(args.clusterArn),
                 ...CAPACITY_FUNCTION,
@@ -244,26 +149,6 @@ export class CapacityScaler extends pulumi.ComponentResource {
             scaleInPolicyArn: this.scaleInPolicyArn,
         });
     }
-}
-
-/** The capacity Lambda's body; the cluster name comes from the environment, the rest by value. */
-export function capacityCallbackFactory(config: {
-    trunking: boolean;
-    minimumSpareTasks: number;
-}): () => (event: unknown) => Promise<unknown> {
-    return () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { ECSClient } = require("@aws-sdk/client-ecs");
-        return createCapacityHandler(
-            { ecs: new ECSClient({}), log: (line: string) => console.log(line), now: () => Date.now() },
-            {
-                clusterName: process.env.CLUSTER_NAME ?? "",
-                namespace: CAPACITY_NAMESPACE,
-                trunking: config.trunking,
-                minimumSpareTasks: config.minimumSpareTasks,
-            },
-        );
-    };
 }
 
 /** Read-only ECS access to this cluster's instances, services and their task definitions. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSettings } from "./settings";
+import type { ClusterSettings } from "../stack/settings";
 import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
 
 /** The public SSM parameter holding the current ECS-optimized Amazon Linux 2023 AMI (x86_64). */

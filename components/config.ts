@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, parseSettings, type StackSettings } from "./settings";
+import {
+    clusterNameOf as stackClusterName,
+    CONFIG_NAMESPACE,
+    parseSettings,
+    type StackSettings,
+} from "../stack/settings";
 
 /**
  * The stack's settings from Pulumi config: every key of the namespace the engine passes (declared
@@ -15,7 +20,7 @@ export function loadStackSettings(): StackSettings {
     return parseSettings(raw, pulumi.getStack());
 }
 
-/** The ECS cluster name: fixed before anything is created, so Lambdas and IAM conditions can use it. */
+/** The stack's ECS cluster name, derived from this project's name. */
 export function clusterNameOf(settings: StackSettings): string {
-    return settings.cluster.clusterName ?? `${pulumi.getProject()}-${settings.stack}`;
+    return stackClusterName(settings, pulumi.getProject());
 }

@@ -1,19 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { requiredMaxReceiveCount, type DrainSettings } from "../runtime/drain";
-import { createDrainHandler, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
-import {
-    HEALTH_DETAIL_TYPE,
-    REBALANCE_DETAIL_TYPE,
-    SPOT_INTERRUPTION_DETAIL_TYPE,
-} from "../runtime/drainMessage";
-import { ManagedFunction } from "./managedFunction";
+import { requiredMaxReceiveCount } from "../runtime/drain";
+import { drainCallbackFactory, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
+import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../stack/drain";
+import { rateExpression } from "../stack/schedule";
 import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
     DRAIN_QUEUE_VISIBILITY_SECONDS,
     type DrainHookSettings,
-} from "./settings";
-import { invokeOnEvents, rateExpression } from "./eventTriggers";
+} from "../stack/settings";
+import { ManagedFunction } from "./managedFunction";
+import { invokeOnEvents } from "./eventTriggers";
 import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
 
 export interface DrainHookArgs {
@@ -28,72 +25,6 @@ export interface DrainHookArgs {
     readonly logRetentionDays: number;
     readonly tags: Readonly<Record<string, string>>;
 }
-
-/** Reserved concurrency of the drain Lambda, and the most batches its event source runs at once. */
-export const DRAIN_CONCURRENCY = 10;
-export const DRAIN_MEMORY_MB = 256;
-export const DRAIN_BATCH_SIZE = 10;
-
-/**
- * AWS Health event type codes (service EC2, category scheduledChange) that announce an instance
- * will be stopped, rebooted, retired or terminated, or its host maintained: its tasks should move
- * before then. Dedicated-host codes are left out: the group runs no dedicated hosts.
- */
-export const EC2_SCHEDULED_EVENT_CODES: readonly string[] = [
-    "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED",
-    "AWS_EC2_INSTANCE_RETIREMENT_EXPEDITED",
-    "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED",
-    "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_EXPEDITED",
-    "AWS_EC2_INSTANCE_STOP_SCHEDULED",
-    "AWS_EC2_INSTANCE_TERMINATION_SCHEDULED",
-    "AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED",
-    "AWS_EC2_INSTANCE_REBOOT_FLEXIBLE_MAINTENANCE_SCHEDULED",
-    "AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED",
-    "AWS_EC2_INSTANCE_POWER_MAINTENANCE_SCHEDULED",
-    "AWS_EC2_PERSISTENT_INSTANCE_POWER_MAINTENANCE_SCHEDULED",
-    "AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED",
-];
-
-export interface InterruptionRule {
-    /** Suffix of the rule's and its target's resource names. */
-    readonly id: string;
-    readonly description: string;
-    readonly eventPattern: Readonly<Record<string, unknown>>;
-}
-
-/**
- * EventBridge rules whose events start a drain at once, with no lifecycle action to wait for (a
- * Spot warning leaves 2 minutes). They match every instance of the account: the drain Lambda
- * ignores instances outside its group. Their target is the drain queue, not the topic:
- * EventBridge cannot publish to a topic encrypted with the AWS-managed key.
- */
-export const INTERRUPTION_RULES: readonly InterruptionRule[] = [
-    {
-        id: "spot-interruption",
-        description:
-            "Drains a Spot instance of the group as soon as its 2-minute interruption warning arrives",
-        eventPattern: { source: ["aws.ec2"], "detail-type": [SPOT_INTERRUPTION_DETAIL_TYPE] },
-    },
-    {
-        id: "rebalance",
-        description: "Drains an instance of the group that EC2 recommends rebalancing away from",
-        eventPattern: { source: ["aws.ec2"], "detail-type": [REBALANCE_DETAIL_TYPE] },
-    },
-    {
-        id: "scheduled-event",
-        description:
-            "Drains an instance of the group that AWS has scheduled for retirement, stop, reboot or maintenance",
-        eventPattern: {
-            source: ["aws.health"],
-            "detail-type": [HEALTH_DETAIL_TYPE],
-            detail: {
-                service: ["EC2"],
-                eventTypeCategory: ["scheduledChange"],
-                eventTypeCode: [...EC2_SCHEDULED_EVENT_CODES],
-            },
-        },
-    },
-];
 
 /**
  * The drain pipeline: the group's TERMINATING lifecycle hook notifies an SNS topic, which feeds a
@@ -327,38 +258,6 @@ export class DrainHook extends pulumi.ComponentResource {
             lifecycleHookName: this.lifecycleHookName,
         });
     }
-}
-
-/**
- * The drain Lambda's body: serialized with `settings` captured by value; names known only at
- * deploy time come from the environment. SDK clients are made once per cold start, in Lambda,
- * whose runtime ships SDK v3.
- */
-export function drainCallbackFactory(settings: DrainSettings): () => (event: unknown) => Promise<unknown> {
-    return () => {
-        /* eslint-disable @typescript-eslint/no-require-imports */
-        const { ECSClient } = require("@aws-sdk/client-ecs");
-        const { AutoScalingClient } = require("@aws-sdk/client-auto-scaling");
-        const { SQSClient } = require("@aws-sdk/client-sqs");
-        /* eslint-enable @typescript-eslint/no-require-imports */
-        const env = process.env;
-        return createDrainHandler(
-            {
-                ecs: new ECSClient({}),
-                autoscaling: new AutoScalingClient({}),
-                sqs: new SQSClient({}),
-                log: (line: string) => console.log(line),
-                now: () => Date.now(),
-            },
-            {
-                clusterName: env.CLUSTER_NAME ?? "",
-                autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME ?? "",
-                lifecycleHookName: env.LIFECYCLE_HOOK_NAME ?? "",
-                queueUrl: env.QUEUE_URL ?? "",
-                settings,
-            },
-        );
-    };
 }
 
 /** What the drain Lambda may do: on this cluster's instances and tasks, this group's lifecycle actions and its own queue. */

@@ -1,11 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** An EventBridge schedule every `minutes` minutes (AWS wants "minute" for 1, "minutes" otherwise). */
-export function rateExpression(minutes: number): string {
-    return `rate(${minutes} minute${minutes === 1 ? "" : "s"})`;
-}
-
 /** What EventBridge does with an event the function failed to take. */
 export interface TriggerRetry {
     readonly maximumRetryAttempts: number;

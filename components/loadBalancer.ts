@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlbSettings } from "./settings";
+import type { AlbSettings } from "../stack/settings";
 
 export interface AppLoadBalancerArgs {
     /** Validated ALB settings of the stack. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkSettings } from "./settings";
+import type { NetworkSettings } from "../stack/settings";
 
 export interface TaskNetworkArgs {
     /** Validated network settings of the stack (see components/settings.ts). */

@@ -1,14 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    HEALTH_EVENT_DETAIL_TYPE,
-    HEALTH_EVENT_SOURCE,
-    TASK_RETIREMENT_EVENT_CODE,
-} from "../runtime/retirement";
-import { createRetirementHandler, type RetirementRuntimeSettings } from "../runtime/retirementHandler";
+import { retirementCallbackFactory, type RetirementRuntimeSettings } from "../runtime/retirementHandler";
+import { healthEventPattern } from "../stack/retirement";
+import { rateExpression } from "../stack/schedule";
+import type { RetirementSettings } from "../stack/settings";
 import { ManagedFunction, type PolicyStatement } from "./managedFunction";
-import type { RetirementSettings } from "./settings";
-import { invokeOnEvents, rateExpression } from "./eventTriggers";
+import { invokeOnEvents } from "./eventTriggers";
 
 export interface RetirementNotifierArgs {
     /** Validated retirement settings of the stack. */
@@ -179,58 +176,6 @@ export class RetirementNotifier extends pulumi.ComponentResource {
             functionArn: this.functionArn,
         });
     }
-}
-
-/** The EventBridge pattern: AWS Health's ECS events of the retirement code and the configured extra codes. */
-export function healthEventPattern(extraEventCodes: readonly string[]): Record<string, unknown> {
-    return {
-        source: [HEALTH_EVENT_SOURCE],
-        "detail-type": [HEALTH_EVENT_DETAIL_TYPE],
-        detail: { service: ["ECS"], eventTypeCode: [TASK_RETIREMENT_EVENT_CODE, ...extraEventCodes] },
-    };
-}
-
-/**
- * The retirement Lambda's body: serialized with `settings` captured by value; the topic, table and
- * parameter names come from the environment. SDK clients are made once per cold start; Slack is
- * posted with the runtime's fetch, bounded so a hanging webhook cannot eat the function's time.
- */
-export function retirementCallbackFactory(
-    settings: RetirementRuntimeSettings,
-): () => (event: unknown) => Promise<unknown> {
-    return () => {
-        /* eslint-disable @typescript-eslint/no-require-imports */
-        const { ECSClient } = require("@aws-sdk/client-ecs");
-        const { SNSClient } = require("@aws-sdk/client-sns");
-        const { SSMClient } = require("@aws-sdk/client-ssm");
-        const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");
-        /* eslint-enable @typescript-eslint/no-require-imports */
-        const env = process.env;
-        return createRetirementHandler(
-            {
-                ecs: new ECSClient({}),
-                sns: new SNSClient({}),
-                ssm: new SSMClient({}),
-                dynamodb: new DynamoDBClient({}),
-                postJson: async (url: string, body: string) => {
-                    const response = await fetch(url, {
-                        method: "POST",
-                        headers: { "content-type": "application/json" },
-                        body,
-                        signal: AbortSignal.timeout(10_000),
-                    });
-                    return response.status;
-                },
-                log: (line: string) => console.log(line),
-            },
-            {
-                topicArn: env.TOPIC_ARN ?? "",
-                tableName: env.TABLE_NAME ?? "",
-                slackParameterName: env.SLACK_PARAMETER_NAME ? env.SLACK_PARAMETER_NAME : undefined,
-                settings,
-            },
-        );
-    };
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceSettings } from "./settings";
+import type { ServiceSettings } from "../stack/settings";
 import { assumeRolePolicyFor } from "./iam";
 
 export interface AppServiceArgs {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createTerminationHandler } from "../runtime/terminationHandler";
+import { terminationCallbackFactory } from "../runtime/terminationHandler";
+import { TERMINATION_FUNCTION } from "../stack/termination";
 import { ManagedFunction } from "./managedFunction";
 import { clusterScopedArn } from "./iam";
 
@@ -13,9 +14,6 @@ export interface TerminationPolicyArgs {
     readonly logRetentionDays: number;
     readonly tags: Readonly<Record<string, string>>;
 }
-
-/** Auto Scaling's hard limit on a termination policy Lambda; the handler answers well inside it. */
-const AUTO_SCALING_LIMIT_MS = 2000;
 
 /**
  * The custom termination policy: Auto Scaling asks the Lambda which instances to remove, and it
@@ -39,7 +37,7 @@ export class TerminationPolicy extends pulumi.ComponentResource {
                 description: "Custom termination policy: picks the instances cheapest to drain",
                 callbackFactory: terminationCallbackFactory({
                     daemonTaskFamilies: [...args.daemonTaskFamilies],
-                    budgetMs: AUTO_SCALING_LIMIT_MS - 500,
+                    budgetMs: TERMINATION_FUNCTION.budgetMs,
                 }),
                 statements: pulumi.output(args.clusterArn).apply((cluster) => [
                     {
@@ -56,10 +54,9 @@ export class TerminationPolicy extends pulumi.ComponentResource {
                         Condition: { ArnEquals: { "ecs:cluster": cluster } },
                     },
                 ]),
-                timeoutSeconds: 3,
-                // More memory is more CPU: the answer must come back well within 2 s.
-                memoryMb: 512,
-                reservedConcurrency: 5,
+                timeoutSeconds: TERMINATION_FUNCTION.timeoutSeconds,
+                memoryMb: TERMINATION_FUNCTION.memoryMb,
+                reservedConcurrency: TERMINATION_FUNCTION.reservedConcurrency,
                 environment: { CLUSTER_NAME: args.clusterName },
                 logRetentionDays: args.logRetentionDays,
                 // Invoked synchronously by Auto Scaling, which retries on its own.
@@ -84,23 +81,4 @@ export class TerminationPolicy extends pulumi.ComponentResource {
 
         this.registerOutputs({ policyArn: this.policyArn });
     }
-}
-
-/** The termination Lambda's body; the cluster name comes from the environment, the rest by value. */
-export function terminationCallbackFactory(config: {
-    daemonTaskFamilies: string[];
-    budgetMs: number;
-}): () => (payload: unknown) => Promise<unknown> {
-    return () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { ECSClient } = require("@aws-sdk/client-ecs");
-        return createTerminationHandler(
-            { ecs: new ECSClient({}), log: (line: string) => console.log(line), now: () => Date.now() },
-            {
-                clusterName: process.env.CLUSTER_NAME ?? "",
-                daemonTaskFamilies: config.daemonTaskFamilies,
-                budgetMs: config.budgetMs,
-            },
-        );
-    };
 }

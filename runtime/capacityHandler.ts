@@ -22,6 +22,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { evaluateCapacity, type CapacityResult } from "./capacity";
 import { emfLine } from "./emf";
+import { awsLambdaRuntime, type LambdaRuntime } from "./lambdaRuntime";
 import { DEFAULT_RETRY_LIMITS, retryThrottled } from "./retry";
 import { mergeTaskShapes, taskShapeOf, type TaskShape, type TaskShapeOverride } from "./taskShape";
 import { describeValue } from "./describeValue";
@@ -304,4 +305,29 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     const chunks: T[][] = [];
     for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
     return chunks;
+}
+
+/** The capacity Lambda's body; the cluster name comes from the environment, the rest by value. */
+export function capacityCallbackFactory(
+    config: { trunking: boolean; minimumSpareTasks: number; namespace: string },
+    runtime: () => LambdaRuntime = awsLambdaRuntime,
+): () => (event: unknown) => Promise<unknown> {
+    return () => {
+        const where = runtime();
+        return createCapacityHandler(
+            {
+                ecs: where.client("ecs") as CapacityHandlerDeps["ecs"],
+                log: (line: string) => console.log(line),
+                now: () => Date.now(),
+                sleep: (ms: number) => where.sleep(ms),
+                random: () => where.random(),
+            },
+            {
+                clusterName: process.env.CLUSTER_NAME ?? "",
+                namespace: config.namespace,
+                trunking: config.trunking,
+                minimumSpareTasks: config.minimumSpareTasks,
+            },
+        );
+    };
 }

@@ -59,12 +59,8 @@ import {
     sweepMessageBody,
 } from "./drainMessage";
 import { EmfMetric, emfLine } from "./emf";
+import { awsLambdaRuntime, type CommandSender, type LambdaRuntime } from "./lambdaRuntime";
 import { DEFAULT_RETRY_LIMITS, isThrottlingError, retryThrottled } from "./retry";
-
-/** The one method of an SDK v3 client the handler uses (tests pass fakes). */
-export interface CommandSender {
-    send(command: object): Promise<unknown>;
-}
 
 export interface DrainHandlerDeps {
     readonly ecs: CommandSender;
@@ -687,5 +683,38 @@ export function createDrainHandler(
             if (await handleRecord(record)) batchItemFailures.push({ itemIdentifier: record.messageId });
         }
         return { batchItemFailures };
+    };
+}
+
+/**
+ * The drain Lambda's body: serialized with `settings` captured by value; names known only at
+ * deploy time come from the environment. Clients are made once per cold start, from `runtime`
+ * (AWS Lambda's SDK v3 unless the simulated region passes its own).
+ */
+export function drainCallbackFactory(
+    settings: DrainSettings,
+    runtime: () => LambdaRuntime = awsLambdaRuntime,
+): () => (event: unknown) => Promise<unknown> {
+    return () => {
+        const where = runtime();
+        const env = process.env;
+        return createDrainHandler(
+            {
+                ecs: where.client("ecs"),
+                autoscaling: where.client("autoscaling"),
+                sqs: where.client("sqs"),
+                log: (line: string) => console.log(line),
+                now: () => Date.now(),
+                sleep: (ms: number) => where.sleep(ms),
+                random: () => where.random(),
+            },
+            {
+                clusterName: env.CLUSTER_NAME ?? "",
+                autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME ?? "",
+                lifecycleHookName: env.LIFECYCLE_HOOK_NAME ?? "",
+                queueUrl: env.QUEUE_URL ?? "",
+                settings,
+            },
+        );
     };
 }

@@ -25,6 +25,7 @@ import type { GetParameterCommandOutput } from "@aws-sdk/client-ssm";
 import { ScanCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue, ScanCommandOutput, UpdateItemCommandOutput } from "@aws-sdk/client-dynamodb";
 import { emfLine, type EmfMetric } from "./emf";
+import { awsLambdaRuntime, type CommandSender, type LambdaRuntime } from "./lambdaRuntime";
 import {
     classifyResources,
     composeRemediationReport,
@@ -48,11 +49,6 @@ export const RETIREMENT_METRIC_NAMESPACE = "EcsLifecycle/Retirement";
 export const RETENTION_AFTER_RETIREMENT_SECONDS = 30 * 24 * 3600;
 const SCHEDULED_DETAIL_TYPE = "Scheduled Event";
 const DESCRIBE_SERVICES_MAX = 10;
-
-/** The one method of an SDK v3 client the handler uses (tests pass fakes). */
-export interface CommandSender {
-    send(command: object): Promise<unknown>;
-}
 
 export interface RetirementHandlerDeps {
     readonly ecs: CommandSender;
@@ -462,5 +458,44 @@ function readItem(attributes: Record<string, AttributeValue>): EventItem {
         notifiedAt: number("notifiedAt"),
         slackPostedAt: number("slackPostedAt"),
         pendingRedeploys: [...(attributes.pendingRedeploys?.SS ?? [])].sort(),
+    };
+}
+
+/**
+ * The retirement Lambda's body: serialized with `settings` captured by value; the topic, table and
+ * parameter names come from the environment. Clients are made once per cold start, from `runtime`; Slack is
+ * posted with the runtime's fetch, bounded so a hanging webhook cannot eat the function's time.
+ */
+export function retirementCallbackFactory(
+    settings: RetirementRuntimeSettings,
+    runtime: () => LambdaRuntime = awsLambdaRuntime,
+): () => (event: unknown) => Promise<unknown> {
+    return () => {
+        const where = runtime();
+        const env = process.env;
+        return createRetirementHandler(
+            {
+                ecs: where.client("ecs"),
+                sns: where.client("sns"),
+                ssm: where.client("ssm"),
+                dynamodb: where.client("dynamodb"),
+                postJson: async (url: string, body: string) => {
+                    const response = await fetch(url, {
+                        method: "POST",
+                        headers: { "content-type": "application/json" },
+                        body,
+                        signal: AbortSignal.timeout(10_000),
+                    });
+                    return response.status;
+                },
+                log: (line: string) => console.log(line),
+            },
+            {
+                topicArn: env.TOPIC_ARN ?? "",
+                tableName: env.TABLE_NAME ?? "",
+                slackParameterName: env.SLACK_PARAMETER_NAME ? env.SLACK_PARAMETER_NAME : undefined,
+                settings,
+            },
+        );
     };
 }

@@ -29,6 +29,7 @@ import type {
     DescribeContainerInstancesCommandOutput,
     ListContainerInstancesCommandOutput,
 } from "@aws-sdk/client-ecs";
+import { awsLambdaRuntime, type LambdaRuntime } from "./lambdaRuntime";
 import { DEFAULT_RETRY_LIMITS, retryThrottled } from "./retry";
 import {
     autoScalingSuggestion,
@@ -240,4 +241,28 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     const chunks: T[][] = [];
     for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
     return chunks;
+}
+
+/** The termination Lambda's body; the cluster name comes from the environment, the rest by value. */
+export function terminationCallbackFactory(
+    config: { daemonTaskFamilies: string[]; budgetMs: number },
+    runtime: () => LambdaRuntime = awsLambdaRuntime,
+): () => (payload: unknown) => Promise<unknown> {
+    return () => {
+        const where = runtime();
+        return createTerminationHandler(
+            {
+                ecs: where.client("ecs") as TerminationHandlerDeps["ecs"],
+                log: (line: string) => console.log(line),
+                now: () => Date.now(),
+                sleep: (ms: number) => where.sleep(ms),
+                random: () => where.random(),
+            },
+            {
+                clusterName: process.env.CLUSTER_NAME ?? "",
+                daemonTaskFamilies: config.daemonTaskFamilies,
+                budgetMs: config.budgetMs,
+            },
+        );
+    };
 }

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { CONFIG_KEYS } from "../components/settings";
+import { CONFIG_KEYS } from "../stack/settings";
 import { REPO_ROOT } from "./stackFile";
 
 const TABLE_START = "<!-- config-keys:start -->";

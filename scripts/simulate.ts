@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseSettings, SettingsError, type StackSettings } from "../components/settings";
+import { parseSettings, SettingsError, type StackSettings } from "../stack/settings";
 import { DEFAULT_HTML_PATH, renderHtmlReport } from "../sim/report/html";
 import { renderJson } from "../sim/report/json";
 import { progressLine } from "../sim/report/progress";

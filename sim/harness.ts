@@ -1,10 +1,13 @@
 /**
  * The test bed the handler issues use: a Region with its loopback server and the AWS SDK
- * environment pointed at it, and helpers that deploy a scenario (a cluster, its launch template
- * and Auto Scaling group, services with their task definitions, a TERMINATING hook to an SNS
- * topic), wait for it to settle and roll a new AMI through an instance refresh.
+ * environment pointed at it, the Lambda runtime the deployed handlers get (in-process clients, or
+ * the real SDK clients over the wire), and helpers that deploy a scenario (a cluster, its launch
+ * template and Auto Scaling group, services with their task definitions, a TERMINATING hook to an
+ * SNS topic), wait for it to settle and roll a new AMI through an instance refresh.
  */
+import { awsLambdaRuntime, type LambdaRuntime } from "../runtime/lambdaRuntime";
 import { capacityInstances } from "./autoscaling/state";
+import { regionLambdaRuntime } from "./inProcessClients";
 import type { FunctionSpec } from "./lambda";
 import { Region, type RegionOptions } from "./region";
 import { startRegionServer, type RegionServer } from "./protocol/server";
@@ -220,16 +223,33 @@ export function refreshStatus(
 
 const SDK_ENV = ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
 
+export interface HarnessOptions extends RegionOptions {
+    /**
+     * How deployed handlers reach the region: "in-process" (the default) calls its operations
+     * directly; "wire" gives them the real SDK clients, through the loopback server.
+     */
+    readonly transport?: "in-process" | "wire";
+}
+
 /** A Region served on loopback with the SDK environment pointed at it; `stop()` restores the environment. */
 export class SimHarness {
+    /** What the handlers deployed here get from their environment (clients, waits, jitter). */
+    readonly lambdaRuntime: () => LambdaRuntime;
+
     private constructor(
         readonly region: Region,
         private readonly server: RegionServer,
         private readonly savedEnv: Readonly<Record<string, string | undefined>>,
         private readonly stopOverlappingWireCalls: () => void,
-    ) {}
+        transport: "in-process" | "wire",
+    ) {
+        this.lambdaRuntime =
+            transport === "wire"
+                ? () => ({ ...regionLambdaRuntime(region), client: awsLambdaRuntime().client })
+                : () => regionLambdaRuntime(region);
+    }
 
-    static async start(options: RegionOptions): Promise<SimHarness> {
+    static async start(options: HarnessOptions): Promise<SimHarness> {
         const region = new Region(options);
         const server = await startRegionServer((service, operation, input) =>
             region.call(service, operation, input),
@@ -241,7 +261,13 @@ export class SimHarness {
         process.env.AWS_ACCESS_KEY_ID = "AKIASIMULATEDREGION0";
         process.env.AWS_SECRET_ACCESS_KEY = "simulated-region-secret-key-not-a-credential";
         const stopOverlappingWireCalls = overlapConcurrentWireCalls(region.lambda, server.endpoint);
-        return new SimHarness(region, server, savedEnv, stopOverlappingWireCalls);
+        return new SimHarness(
+            region,
+            server,
+            savedEnv,
+            stopOverlappingWireCalls,
+            options.transport ?? "in-process",
+        );
     }
 
     get endpoint(): string {

@@ -271,10 +271,9 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         return outcome.result;
     }
 
-    chargeApiLatency(ms: number): void {
+    chargeApiLatency(ms: number, key: string | undefined = servedWireCallKey()): void {
         const frame = this.frames.at(-1);
         if (!frame) return;
-        const key = servedWireCallKey();
         const call = key === undefined ? undefined : this.wireCalls.get(key);
         // A request an invocation left behind when it returned is not this invocation's time.
         if (key !== undefined && call?.frame !== frame) return;
@@ -288,19 +287,36 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         frame.chargedMs = Math.max(frame.chargedMs, call.endMs);
     }
 
-    /** A handler's HTTP request to the region left (called in the handler's own turn, before any answer). */
-    wireCallIssued(key: string): void {
+    /**
+     * A handler's request to the region left (called in the handler's own turn, before any answer),
+     * no earlier than `notBeforeMs` after the invocation started (a retry after its backoff).
+     */
+    wireCallIssued(key: string, notBeforeMs = 0): void {
         const frame = this.frames.at(-1);
-        if (frame) this.wireCalls.set(key, { frame, issuedAtMs: frame.wireIssueBaseMs });
+        if (frame) {
+            this.wireCalls.set(key, { frame, issuedAtMs: Math.max(frame.wireIssueBaseMs, notBeforeMs) });
+        }
     }
 
-    /** The answer reached the handler: what it issues next starts no earlier than this call's end. */
-    wireCallAnswered(key: string): void {
+    /**
+     * The answer reached the handler: what it issues next starts no earlier than this call's end.
+     * Returns that end (ms after the invocation started), if the call was the running invocation's.
+     */
+    wireCallAnswered(key: string): number | undefined {
         const call = this.wireCalls.get(key);
         this.wireCalls.delete(key);
         if (call?.endMs !== undefined) {
             call.frame.wireIssueBaseMs = Math.max(call.frame.wireIssueBaseMs, call.endMs);
         }
+        return call?.endMs;
+    }
+
+    /** The running handler waits `ms` (a timer): what it does next starts that much later. */
+    wait(ms: number): void {
+        const frame = this.frames.at(-1);
+        if (!frame) return;
+        frame.wireIssueBaseMs += ms;
+        frame.chargedMs = Math.max(frame.chargedMs, frame.wireIssueBaseMs);
     }
 
     invocationNow(): number {

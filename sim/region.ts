@@ -163,13 +163,22 @@ export class Region {
         };
     }
 
-    /** One API call as a client makes it: counted, charged, throttled (ECS), then served. */
-    async call(service: ServiceName, operation: string, input: Record<string, unknown>): Promise<unknown> {
+    /**
+     * One API call as a client makes it: counted, charged, throttled (ECS), then served. `callKey`
+     * names an in-process call the running handler issued (sim/inProcessClients.ts); calls over the
+     * wire are known by their SDK headers (sim/wireCalls.ts).
+     */
+    async call(
+        service: ServiceName,
+        operation: string,
+        input: Record<string, unknown>,
+        callKey?: string,
+    ): Promise<unknown> {
         const model = this.models[service];
         if (!model)
             throw new AwsError("UnknownServiceException", `The simulated region does not serve ${service}`);
         bump(this.counts, service, operation);
-        this.lambda.chargeApiLatency(this.latency[service]);
+        this.lambda.chargeApiLatency(this.latency[service], callKey);
         if (service === "ecs") this.throttleEcs(operation);
         return model.call(operation, input ?? {});
     }

@@ -157,7 +157,7 @@ export interface LambdaInternal {
      * Adds the modelled latency of one API call to the invocation that is running now (a no-op
      * outside an invocation), so getRemainingTimeInMillis() and timeouts are meaningful.
      */
-    chargeApiLatency(ms: number): void;
+    chargeApiLatency(ms: number, callKey?: string): void;
     /** Virtual time as the running invocation sees it (clock.now() + its elapsed time); clock.now() outside one. */
     invocationNow(): number;
     /** The trace a message sent now to `targetArn` carries (undefined outside an invocation). */

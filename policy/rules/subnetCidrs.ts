@@ -1,4 +1,4 @@
-import { Cidr, cidrContains, cidrsOverlap, parseCidr } from "../../components/cidr";
+import { Cidr, cidrContains, cidrsOverlap, parseCidr } from "../../stack/cidr";
 import { knownString } from "./known";
 import { SUBNET_TYPE } from "./publicSubnets";
 import { referencedResources } from "./references";

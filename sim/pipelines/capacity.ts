@@ -6,19 +6,19 @@
  * metrics. Every value comes from the component's exported declarations, so the region runs what
  * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
  */
+import type { CapacitySettings } from "../../stack/settings";
+import type { DeployedCluster, SimHarness } from "../harness";
+import { coldStartOnFirstInvocation } from "./coldStart";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
     capacityAlarmDeclarations,
-    capacityCallbackFactory,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
-} from "../../components/capacityScaler";
-import type { CapacitySettings } from "../../components/settings";
-import type { DeployedCluster, SimHarness } from "../harness";
-import { coldStartOnFirstInvocation } from "./coldStart";
-import { rateExpression } from "../../components/eventTriggers";
+} from "../../stack/capacity";
+import { capacityCallbackFactory } from "../../runtime/capacityHandler";
+import { rateExpression } from "../../stack/schedule";
 
 export interface CapacityScalerDeployment {
     readonly functionArn: string;
@@ -54,10 +54,14 @@ export async function deployCapacityScaler(
     const failureQueueArn = Attributes.QueueArn;
 
     const handler = coldStartOnFirstInvocation(
-        capacityCallbackFactory({
-            trunking: options.trunking,
-            minimumSpareTasks: settings.minimumSpareTasks,
-        }),
+        capacityCallbackFactory(
+            {
+                trunking: options.trunking,
+                minimumSpareTasks: settings.minimumSpareTasks,
+                namespace: CAPACITY_NAMESPACE,
+            },
+            harness.lambdaRuntime,
+        ),
     );
     const functionName = `${name}-fn`;
     const functionArn = harness.deployFunction({

@@ -9,21 +9,16 @@
  * cluster component sets, so an ABANDON keeps the instance (Terminating:Retained).
  */
 import {
-    DRAIN_BATCH_SIZE,
-    DRAIN_CONCURRENCY,
-    DRAIN_MEMORY_MB,
-    INTERRUPTION_RULES,
-    drainCallbackFactory,
-} from "../../components/drainHook";
-import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
     DRAIN_QUEUE_VISIBILITY_SECONDS,
     type DrainHookSettings,
-} from "../../components/settings";
+} from "../../stack/settings";
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { DRAIN_METRIC_NAMESPACE } from "../../runtime/drainHandler";
 import type { DeployedCluster, SimHarness } from "../harness";
-import { rateExpression } from "../../components/eventTriggers";
+import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../../stack/drain";
+import { drainCallbackFactory } from "../../runtime/drainHandler";
+import { rateExpression } from "../../stack/schedule";
 
 export interface DrainPipeline {
     readonly topicArn: string;
@@ -102,7 +97,7 @@ export async function deployDrainPipeline(
     });
     // Lambda runs the factory at cold start, inside the function's environment: the handler reads
     // its names from process.env then, so it is built on the first invocation.
-    const coldStart = drainCallbackFactory({ ...settings });
+    const coldStart = drainCallbackFactory({ ...settings }, harness.lambdaRuntime);
     let handler: ((event: unknown) => Promise<unknown>) | undefined;
     const functionArn = harness.deployFunction({
         name: `${prefix}-fn`,

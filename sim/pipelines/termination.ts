@@ -5,19 +5,12 @@
  * Scaling, rejects a Lambda anywhere else in the list). The group's named policies stay after it:
  * they narrow the Lambda's answer, or decide when it fails.
  */
-import { terminationCallbackFactory } from "../../components/terminationPolicy";
 import { isLambdaArn } from "../autoscaling/terminationPolicy";
 import type { DeployedCluster, SimHarness } from "../harness";
 import type { FunctionSpec } from "../lambda";
 import { coldStartOnFirstInvocation } from "./coldStart";
-
-/** As components/terminationPolicy.ts declares the function (timeout 3 s, 512 MB, 5 reserved, budget 2000 − 500 ms). */
-export const TERMINATION_FUNCTION = {
-    timeoutSeconds: 3,
-    memoryMb: 512,
-    reservedConcurrency: 5,
-    budgetMs: 1500,
-} as const;
+import { TERMINATION_FUNCTION } from "../../stack/termination";
+import { terminationCallbackFactory } from "../../runtime/terminationHandler";
 
 export async function deployTerminationPolicy(
     harness: SimHarness,
@@ -60,7 +53,9 @@ export function terminationFunctionSpec(
     const { timeoutSeconds, memoryMb, reservedConcurrency, budgetMs } = TERMINATION_FUNCTION;
     return {
         name,
-        handler: coldStartOnFirstInvocation(terminationCallbackFactory({ daemonTaskFamilies, budgetMs })),
+        handler: coldStartOnFirstInvocation(
+            terminationCallbackFactory({ daemonTaskFamilies, budgetMs }, harness.lambdaRuntime),
+        ),
         timeoutSeconds,
         memoryMb,
         reservedConcurrency,

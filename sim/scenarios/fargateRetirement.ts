@@ -7,9 +7,10 @@
  * replaces the tasks as AWS does (a new deployment, respecting the service's deployment
  * settings). Shows the notice and which service drops below its desired count.
  */
-import { healthEventPattern, retirementCallbackFactory } from "../../components/retirementNotifier";
-import type { StackSettings } from "../../components/settings";
-import type { RetirementRuntimeSettings } from "../../runtime/retirementHandler";
+import { retirementCallbackFactory, type RetirementRuntimeSettings } from "../../runtime/retirementHandler";
+import { healthEventPattern } from "../../stack/retirement";
+import type { StackSettings } from "../../stack/settings";
+import type { SimHarness } from "../harness";
 import { coldStartOnFirstInvocation } from "../pipelines/coldStart";
 import type { Region } from "../region";
 import { SlackReceiver } from "../slackReceiver";
@@ -39,12 +40,12 @@ export const fargateRetirement: Scenario = {
             deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
             sampleSeconds: 30,
             extraServices: (region) => createFargateServices(region),
-            async body({ region, recorder, step, stack }) {
+            async body({ harness, region, recorder, step, stack }) {
                 const slack = settings.retirement.slackWebhookConfigured
                     ? await SlackReceiver.start()
                     : undefined;
                 try {
-                    const topicArn = deployNotifier(region, settings, slack?.url);
+                    const topicArn = deployNotifier(harness, settings, slack?.url);
                     const fargateArns = FARGATE_SERVICES.map((s) => recorder.serviceArn(s.name)!);
                     const retireAt = region.clock.now() + NOTICE_SECONDS * 1000;
                     const event = healthEvent(region, retireAt);
@@ -143,7 +144,8 @@ function createFargateServices(region: Region): Record<string, string> {
 }
 
 /** RetirementNotifier as the component declares it, with the stack's retirement settings; returns the topic ARN. */
-function deployNotifier(region: Region, settings: StackSettings, slackUrl: string | undefined): string {
+function deployNotifier(harness: SimHarness, settings: StackSettings, slackUrl: string | undefined): string {
+    const region = harness.region;
     const s = settings.retirement;
     const prefix = `${settings.stack}-retirement`;
     const { TopicArn } = region.admin("sns", "CreateTopic", { Name: `${prefix}-topic` }) as {
@@ -172,7 +174,9 @@ function deployNotifier(region: Region, settings: StackSettings, slackUrl: strin
     };
     const functionArn = region.lambda.createFunction({
         name: `${prefix}-fn`,
-        handler: coldStartOnFirstInvocation(retirementCallbackFactory(runtimeSettings)),
+        handler: coldStartOnFirstInvocation(
+            retirementCallbackFactory(runtimeSettings, harness.lambdaRuntime),
+        ),
         timeoutSeconds: 60,
         memoryMb: 256,
         reservedConcurrency: 2,

@@ -4,10 +4,10 @@
  * run goes on. After the run it reads the capacity metrics the capacity Lambda published and
  * turns the region's timeline into the events and the short timeline of the reports.
  */
-import { CAPACITY_NAMESPACE } from "../../components/capacityScaler";
 import type { Region } from "../region";
 import type { TimelineEntry } from "../types";
 import type { TimelineLine } from "./result";
+import { CAPACITY_NAMESPACE } from "../../stack/capacity";
 
 export type InstanceBucket = "pending" | "inService" | "draining" | "retained";
 

@@ -4,7 +4,7 @@
  * after the settle (API calls, Lambda cost and drains of the scenario itself; the invariants
  * over the whole run, settle included, because a task lost while settling is lost all the same).
  */
-import type { StackSettings } from "../../components/settings";
+import type { StackSettings } from "../../stack/settings";
 import { isSteady, SimHarness } from "../harness";
 import type { Region } from "../region";
 import type { FaultSettings } from "../types";
@@ -31,6 +31,8 @@ export interface ScenarioOptions {
     readonly progress?: (line: string) => void;
     /** Deploy without the drain pipeline: the broken configuration the invariants must catch. */
     readonly withoutDrainHook?: boolean;
+    /** How the handlers reach the region (default in-process; "wire" runs the real SDK clients over loopback). */
+    readonly transport?: "in-process" | "wire";
 }
 
 export interface Scenario {
@@ -73,6 +75,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
         seed: plan.options.seed,
         faults: plan.options.faults,
         trunking: plan.settings.cluster.awsvpcTrunking,
+        transport: plan.options.transport,
     });
     try {
         const region = harness.region;

@@ -3,7 +3,7 @@
  * uncounted: it is load, not one of the stack's control loops), and the counts the stack's
  * services may range over for a cluster of a given size.
  */
-import type { StackSettings } from "../../components/settings";
+import type { StackSettings } from "../../stack/settings";
 import type { Region } from "../region";
 import type { StackDeployment } from "./stackScenario";
 

@@ -6,7 +6,7 @@
  * pipeline with the stack's drain settings, the capacity scaler with its thresholds and the
  * termination policy. Scenarios switch loops off to show what happens without them.
  */
-import { CONFIG_NAMESPACE, type StackSettings } from "../../components/settings";
+import { clusterNameOf, type StackSettings } from "../../stack/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
 import { deployCapacityScaler } from "../pipelines/capacity";
 import { deployDrainPipeline, type DrainPipeline } from "../pipelines/drain";
@@ -37,11 +37,6 @@ export interface StackDeployment {
     readonly terminationFunctionArn?: string;
     /** Service name → ARN. */
     readonly services: Readonly<Record<string, string>>;
-}
-
-/** The ECS cluster name the program gives the stack (components/config.ts `clusterNameOf`). */
-export function stackClusterName(settings: StackSettings): string {
-    return settings.cluster.clusterName ?? `${CONFIG_NAMESPACE}-${settings.stack}`;
 }
 
 /** Deploys the stack's cluster, services and control loops, and waits until every service runs its tasks. */
@@ -84,7 +79,7 @@ export function deployStackCluster(
     options: StackDeploymentOptions = {},
 ): DeployedCluster {
     const c = settings.cluster;
-    const clusterName = stackClusterName(settings);
+    const clusterName = clusterNameOf(settings);
     const instances = options.instances ?? c.desiredCapacity;
     const zones =
         settings.network.availabilityZones ??

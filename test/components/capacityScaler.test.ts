@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { CAPACITY_NAMESPACE, CapacityScaler, capacityCallbackFactory } from "../../components/capacityScaler";
-import { parseSettings } from "../../components/settings";
+import { CapacityScaler } from "../../components/capacityScaler";
+import { parseSettings } from "../../stack/settings";
 import { named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
 import { brokenCollections, serializeHandler } from "../../scripts/lambdaArchive";
+import { CAPACITY_NAMESPACE } from "../../stack/capacity";
+import { capacityCallbackFactory } from "../../runtime/capacityHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 
@@ -123,7 +125,7 @@ describe("CapacityScaler", () => {
 
     it("serializes a handler that runs as Lambda loads it", async () => {
         const handler = await serializeHandler(
-            capacityCallbackFactory({ trunking: true, minimumSpareTasks: 1 }),
+            capacityCallbackFactory({ trunking: true, minimumSpareTasks: 1, namespace: CAPACITY_NAMESPACE }),
         );
         assert.ok(handler.zipBytes < 50_000, `capacity archive is ${handler.zipBytes} bytes`);
         assert.deepEqual(brokenCollections(handler.text), []);

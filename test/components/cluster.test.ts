@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
-import { parseSettings } from "../../components/settings";
+import { parseSettings } from "../../stack/settings";
 import * as aws from "@pulumi/aws";
 import {
     SSM_AMI_ID,

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { DrainHook, EC2_SCHEDULED_EVENT_CODES, drainCallbackFactory } from "../../components/drainHook";
-import { parseSettings } from "../../components/settings";
+import { DrainHook } from "../../components/drainHook";
+import { parseSettings } from "../../stack/settings";
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { named, ofType, settle, startMocks, type MockRun } from "../../scripts/mockSynthesis";
 import { brokenCollections, serializeHandler, type SerializedHandler } from "../../scripts/lambdaArchive";
+import { EC2_SCHEDULED_EVENT_CODES } from "../../stack/drain";
+import { drainCallbackFactory } from "../../runtime/drainHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 const GROUP_ARN = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/asg";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { rateExpression } from "../../components/eventTriggers";
 import { assumeRolePolicyFor, clusterScopedArn } from "../../components/iam";
+import { rateExpression } from "../../stack/schedule";
 
 describe("IAM and trigger helpers", () => {
     it("writes a trust policy for one service", () => {

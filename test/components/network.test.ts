@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TaskNetwork } from "../../components/network";
-import { parseSettings } from "../../components/settings";
+import { parseSettings } from "../../stack/settings";
 import {
     MOCK_AZS,
     named,

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
-import { RetirementNotifier, retirementCallbackFactory } from "../../components/retirementNotifier";
-import { parseSettings } from "../../components/settings";
+import { RetirementNotifier } from "../../components/retirementNotifier";
+import { parseSettings } from "../../stack/settings";
 import { named, ofType, settle, startMocks, valueOf, type MockRun } from "../../scripts/mockSynthesis";
 import { brokenCollections, serializeHandler, type SerializedHandler } from "../../scripts/lambdaArchive";
+import { retirementCallbackFactory } from "../../runtime/retirementHandler";
 
 const SLACK_URL = "https://hooks.slack.com/services/T0/B0/not-a-real-token";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { AppLoadBalancer } from "../../components/loadBalancer";
 import { AppService } from "../../components/service";
-import { parseSettings } from "../../components/settings";
+import { parseSettings } from "../../stack/settings";
 import {
     named,
     ofType,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { TerminationPolicy, terminationCallbackFactory } from "../../components/terminationPolicy";
+import { TerminationPolicy } from "../../components/terminationPolicy";
 import { named, settle, startMocks, valueOf, type MockRun } from "../../scripts/mockSynthesis";
 import { brokenCollections, serializeHandler } from "../../scripts/lambdaArchive";
+import { terminationCallbackFactory } from "../../runtime/terminationHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 

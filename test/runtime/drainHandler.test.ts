@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { DRAIN_ATTRIBUTES, DrainSettings, requiredMaxReceiveCount } from "../../runtime/drain";
 import {
-    CommandSender,
     DRAIN_METRIC_NAMESPACE,
     SqsBatchResult,
     SweepResult,
@@ -9,6 +8,7 @@ import {
     createDrainHandler,
 } from "../../runtime/drainHandler";
 import { sweepMessageBody } from "../../runtime/drainMessage";
+import { CommandSender } from "../../runtime/lambdaRuntime";
 
 /*
  * A small fake of the three services, answering by command class name and recording every call

@@ -6,13 +6,13 @@
  * shows the state is one where the book and the exact figure differ.
  */
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
-import { CAPACITY_NAMESPACE } from "../../../components/capacityScaler";
-import { parseSettings, type CapacitySettings } from "../../../components/settings";
+import { parseSettings, type CapacitySettings } from "../../../stack/settings";
 import { SimHarness, type ClusterScenario, type DeployedCluster } from "../../../sim/harness";
 import { deployCapacityScaler, type CapacityScalerDeployment } from "../../../sim/pipelines/capacity";
 import { deployDrainPipeline, type DrainPipeline } from "../../../sim/pipelines/drain";
 import { deployTerminationPolicy } from "../../../sim/pipelines/termination";
 import { FIXED_TIMINGS } from "../coreScenario";
+import { CAPACITY_NAMESPACE } from "../../../stack/capacity";
 
 export interface CapacityRun {
     readonly harness: SimHarness;

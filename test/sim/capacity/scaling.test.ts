@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { CAPACITY_NAMESPACE } from "../../../components/capacityScaler";
 import type { Region } from "../../../sim/region";
 import { capacityInstances } from "../../../sim/autoscaling/state";
 import type { TimelineEntry } from "../../../sim/types";
 import { capacitySettings, metricValues, startCapacityRun, type CapacityRun } from "./capacityScenario";
+import { CAPACITY_NAMESPACE } from "../../../stack/capacity";
 
 /** m5.large registers 2048 CPU / 7681 MiB: four 512 CPU / 1 GiB tasks each, CPU-bound. */
 const WEB = { name: "web", cpu: 512, memory: 1024 } as const;

@@ -3,7 +3,7 @@
  * on a steady cluster, and readers of the run's timeline (lifecycle results, hook timeouts,
  * instance states, the drain Lambda's log lines).
  */
-import { parseSettings, type DrainHookSettings } from "../../../components/settings";
+import { parseSettings, type DrainHookSettings } from "../../../stack/settings";
 import {
     SimHarness,
     isSteady,

@@ -4,7 +4,6 @@
  * loopback receiver, the real handler built from `retirementCallbackFactory` with the component's
  * environment variables, the AWS Health rule and the follow-up schedule; plus Fargate services.
  */
-import { healthEventPattern, retirementCallbackFactory } from "../../../components/retirementNotifier";
 import type { RetirementRuntimeSettings } from "../../../runtime/retirementHandler";
 import { SimHarness } from "../../../sim/harness";
 import { coldStartOnFirstInvocation } from "../../../sim/pipelines/coldStart";
@@ -12,6 +11,8 @@ import type { Region } from "../../../sim/region";
 import { SlackReceiver } from "../../../sim/slackReceiver";
 import type { PublishedMessage } from "../../../sim/sns";
 import type { SampleEntry } from "./seedEvents";
+import { healthEventPattern } from "../../../stack/retirement";
+import { retirementCallbackFactory } from "../../../runtime/retirementHandler";
 
 export const TABLE_NAME = "retirement-events";
 export const SLACK_PARAMETER = "/ecs-lifecycle/sim/retirement/slack-webhook";
@@ -70,7 +71,7 @@ export class NotifierScenario {
         });
         const functionArn = harness.deployFunction({
             name: "retirement-fn",
-            handler: coldStartOnFirstInvocation(retirementCallbackFactory(settings)),
+            handler: coldStartOnFirstInvocation(retirementCallbackFactory(settings, harness.lambdaRuntime)),
             timeoutSeconds: 60,
             memoryMb: 256,
             reservedConcurrency: 2,

@@ -2,7 +2,7 @@
  * A fixed stack for the scenario tests (the dev stack's shape, pinned here so a change to
  * Pulumi.dev.yaml does not move the tests' exact figures): two awsvpc services on m5.large.
  */
-import { parseSettings, type StackSettings } from "../../../components/settings";
+import { parseSettings, type StackSettings } from "../../../stack/settings";
 
 export const TEST_STACK_CONFIG: Readonly<Record<string, unknown>> = {
     availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide } from "../../components/cidr";
+import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide } from "../../stack/cidr";
 
 describe("cidr", () => {
     it("parses aligned blocks and rejects the rest", () => {

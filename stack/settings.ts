@@ -554,6 +554,11 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
 ];
 
 /** Thrown with every problem found; `problems` holds one line per bad value. */
+/** The ECS cluster name: `clusterName`, or `<project>-<stack>`; fixed before anything is created, so Lambdas and IAM conditions can use it. */
+export function clusterNameOf(settings: StackSettings, project: string = CONFIG_NAMESPACE): string {
+    return settings.cluster.clusterName ?? `${project}-${settings.stack}`;
+}
+
 export class SettingsError extends Error {
     constructor(readonly problems: readonly string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { CONFIG_KEYS, parseSettings, SettingsError } from "../../components/settings";
+import { CONFIG_KEYS, parseSettings, SettingsError } from "../../stack/settings";
 import { REPO_ROOT, asPulumiConfig, stackFileValues } from "../../scripts/stackFile";
 
 const web = { name: "web", image: "nginx:1.27", containerPort: 80 };
