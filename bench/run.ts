@@ -147,13 +147,9 @@ export function renderBench(results: BenchResults): string {
 /** The program's archives, measured by `npm run plan` in its own process (it runs the program under mocks). */
 function programArchiveBytes(): Record<string, number> {
     const run = spawnSync(
-        "npx",
-        ["ts-node", "--transpile-only", "scripts/plan.ts", "--stack", STACK, "--json"],
-        {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            maxBuffer: 64 * 1024 * 1024,
-        },
+        process.execPath,
+        [join(REPO_ROOT, "build", "scripts", "plan.js"), "--stack", STACK, "--json"],
+        { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
     if (run.status !== 0 && run.status !== 1)
         throw new Error(`npm run plan failed (exit ${run.status}): ${run.stderr}`);
@@ -193,9 +189,9 @@ async function main(): Promise<void> {
     progress("npm test…");
     const npmTest = timeNpmTest();
     const results: BenchResults = { stack: STACK, drain, largeCluster, archiveBytes, npmTest };
-    writeFileSync(join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(REPO_ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderBench(results));
-    console.log(`\nwrote ${join(__dirname, "results.json")}`);
+    console.log(`\nwrote ${join(REPO_ROOT, "bench", "results.json")}`);
 }
 
 if (require.main === module) {

@@ -7,15 +7,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseSettings, SettingsError, type StackSettings } from "../stack/settings";
-import { DEFAULT_HTML_PATH, renderHtmlReport } from "../sim/report/html";
-import { renderJson } from "../sim/report/json";
+// The simulator and the reports are loaded only once the command line and the stack file are
+// read: a wrong argument is answered at once.
 import { progressLine } from "../sim/report/progress";
-import { renderScenarioText, renderSummaryTable } from "../sim/report/text";
-import { selectScenarios } from "../sim/scenarios";
+import { scenarioNamesFor } from "../sim/scenarios/catalog";
 import type { ScenarioResult } from "../sim/scenarios/result";
-import { serveUntilInterrupted } from "../sim/serve";
 import { NO_FAULTS, type FaultSettings } from "../sim/types";
+import { parseSettings, SettingsError, type StackSettings } from "../stack/settings";
 import { stackFileValues } from "./stackFile";
 
 export interface SimulateArgs {
@@ -29,6 +27,9 @@ export interface SimulateArgs {
     readonly html?: string;
     readonly serve: boolean;
 }
+
+/** Where `--html` without a path writes the report. */
+export const DEFAULT_HTML_PATH = "reports/simulation.html";
 
 /** A wrong command line or stack file: exit code 2. */
 export class UsageError extends Error {
@@ -65,6 +66,11 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
                 break;
             case "--scenario":
                 scenario = value(i++, arg);
+                try {
+                    scenarioNamesFor(scenario);
+                } catch (error) {
+                    throw new UsageError((error as Error).message);
+                }
                 break;
             case "--instances":
                 instances = integerArg(arg, value(i++, arg), 1, 5000);
@@ -161,16 +167,18 @@ export async function simulate(argv: readonly string[], io: SimulateIo): Promise
     try {
         args = parseSimulateArgs(argv);
         if (args.serve) {
+            const { serveUntilInterrupted } = await import("../sim/serve");
             await serveUntilInterrupted({ seed: args.seed, print: io.out });
             return 0;
         }
         settings = loadSimulationSettings(args.stack, io.stackDir);
-        selectScenarios(args.scenario);
     } catch (error) {
         if (!(error instanceof Error)) throw error;
         io.err(`${error.message}\n${USAGE}`);
         return 2;
     }
+    const { selectScenarios } = await import("../sim/scenarios");
+    const { renderScenarioText, renderSummaryTable } = await import("../sim/report/text");
     const results: ScenarioResult[] = [];
     for (const scenario of selectScenarios(args.scenario)) {
         const result = await scenario.run(settings, {
@@ -182,12 +190,12 @@ export async function simulate(argv: readonly string[], io: SimulateIo): Promise
         results.push(result);
         if (!args.json) io.out(`${renderScenarioText(result)}\n`);
     }
-    if (args.json) io.out(renderJson(args.stack, results));
+    if (args.json) io.out((await import("../sim/report/json")).renderJson(args.stack, results));
     else io.out(`${renderSummaryTable(results)}\n`);
     if (args.html) {
         const path = resolve(args.html);
         mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, renderHtmlReport(args.stack, results));
+        writeFileSync(path, (await import("../sim/report/html")).renderHtmlReport(args.stack, results));
         io.err(`HTML report: ${path}`);
     }
     return results.every((r) => r.passed) ? 0 : 1;

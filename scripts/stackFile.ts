@@ -1,9 +1,17 @@
 /** A stack file's `ecs-lifecycle:` values, as typed YAML or as `pulumi config` hands them to the program (strings, JSON for structures). */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import YAML from "yaml";
 
-export const REPO_ROOT = join(__dirname, "..");
+/** The repository: the nearest directory above this module with a Pulumi.yaml (compiled code runs from build/). */
+export const REPO_ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+    for (let dir = from; ; dir = dirname(dir)) {
+        if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+        if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${from} or above it`);
+    }
+}
 
 /** Reads `Pulumi.<stack>.yaml`; a missing file or one without a `config:` map is a clear error. */
 export function stackFileValues(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {

@@ -10,8 +10,6 @@ import { REPO_ROOT } from "../../scripts/stackFile";
 import type { ScenarioResult } from "../scenarios/result";
 import { formatClock, formatDuration } from "./text";
 
-export const DEFAULT_HTML_PATH = "reports/simulation.html";
-
 /** Chart.js's browser bundle, minified when the package ships it. */
 export function chartLibraryPath(root: string = REPO_ROOT): string {
     const candidates = ["chart.umd.min.js", "chart.umd.js"].map((f) =>

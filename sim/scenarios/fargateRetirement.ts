@@ -7,6 +7,7 @@
  * replaces the tasks as AWS does (a new deployment, respecting the service's deployment
  * settings). Shows the notice and which service drops below its desired count.
  */
+import { catalogEntry } from "./catalog";
 import { retirementCallbackFactory, type RetirementRuntimeSettings } from "../../runtime/retirementHandler";
 import { healthEventPattern } from "../../stack/retirement";
 import type { StackSettings } from "../../stack/settings";
@@ -29,8 +30,7 @@ const AFTER_RETIREMENT_SECONDS = 1800;
 export const COMMUNICATION_ID = "5c6a0d2e9b1f4e7a8c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e";
 
 export const fargateRetirement: Scenario = {
-    name: "fargate-retirement",
-    summary: "AWS Health retires the tasks of two Fargate services; one notice, then ECS replaces them",
+    ...catalogEntry("fargate-retirement"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

@@ -4,6 +4,7 @@
  * the lifecycle hook before it goes. Shows: no running task killed, no service below its
  * desired count, every instance on the new AMI, how long drains took and what they cost.
  */
+import { catalogEntry } from "./catalog";
 import { refreshStatus, rollAmi } from "../harness";
 import type { ScenarioCheck } from "./result";
 import {
@@ -20,9 +21,7 @@ export const NEW_AMI = "ami-0bbbbbbbbbbbbbbb2";
 const SECONDS_PER_INSTANCE = 1200;
 
 export const rollingUpdate: Scenario = {
-    name: "rolling-update",
-    summary:
-        "a new AMI replaces every instance by instance refresh (100 %/200 %), each old one drained first",
+    ...catalogEntry("rolling-update"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

@@ -4,6 +4,7 @@
  * time, the termination policy picks the cheapest to drain and the drain hook empties it first.
  * Shows that the group shrinks without a task lost and without scaling back and forth.
  */
+import { catalogEntry } from "./catalog";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
 import { scaledRange, setDesiredCount } from "./serviceLoad";
@@ -15,8 +16,7 @@ const SHRINK_SECONDS = 4 * 3600;
 const STABLE_SECONDS = 3600;
 
 export const scaleIn: Scenario = {
-    name: "scale-in",
-    summary: "after a surge, load falls to minCount; instances leave one at a time, each drained first",
+    ...catalogEntry("scale-in"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

@@ -4,6 +4,7 @@
  * instances until every task is placed. Shows the alarm, the scaling actions and how long the
  * surge waited for room.
  */
+import { catalogEntry } from "./catalog";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
 import { scaledRange, setDesiredCount, unplacedTaskEvents } from "./serviceLoad";
@@ -14,8 +15,7 @@ const GROW_SECONDS = 2 * 3600;
 const QUIET_SECONDS = 1800;
 
 export const scaleOut: Scenario = {
-    name: "scale-out",
-    summary: "every service surges to its maxCount; the capacity scaler adds instances until all tasks run",
+    ...catalogEntry("scale-out"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

@@ -5,6 +5,7 @@
  * DRAINING; its tasks must be running elsewhere before the instance goes, and the group
  * replaces it.
  */
+import { catalogEntry } from "./catalog";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
 
@@ -12,8 +13,7 @@ import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } fr
 const RECOVERY_SECONDS = 1800;
 
 export const spotInterruption: Scenario = {
-    name: "spot-interruption",
-    summary: "EC2 reclaims the busiest Spot instance with 2 minutes' notice; its tasks move before it goes",
+    ...catalogEntry("spot-interruption"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

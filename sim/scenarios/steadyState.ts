@@ -4,20 +4,19 @@
  * every 15 minutes as target tracking would. The capacity scaler follows; the run shows whether
  * it keeps every task placed without scaling back and forth.
  */
+import { catalogEntry, STEADY_HOURS } from "./catalog";
 import { SeededRandom } from "../random";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
 import { scaledRange, setDesiredCount } from "./serviceLoad";
 
-export const STEADY_HOURS = 6;
 const CHANGE_EVERY_SECONDS = 900;
 const CYCLE_SECONDS = 3 * 3600;
 /** After the last change: time to place it before the final check. */
 const FINAL_SETTLE_SECONDS = 1800;
 
 export const steadyState: Scenario = {
-    name: "steady-state",
-    summary: `${STEADY_HOURS} hours of mixed load: desired counts follow waves between minCount and maxCount`,
+    ...catalogEntry("steady-state"),
     run(settings, options) {
         const instances = options.instances ?? settings.cluster.desiredCapacity;
         return runScenario({

@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { exitCodeFor, inferParents, parsePlanArgs, type Plan } from "../../scripts/plan";
 import type { DeclaredResource } from "../../scripts/mockSynthesis";
 import { REPO_ROOT, stackFileValues } from "../../scripts/stackFile";
 
-/** Runs the real command in its own process: the program must be synthesized exactly once. */
+/** Runs the real command (as `npm test` built it) in its own process: the program must be synthesized exactly once. */
 function runPlan(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(
-        process.execPath,
-        [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args],
-        {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-        },
-    );
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, "build", "scripts", "plan.js"), ...args], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

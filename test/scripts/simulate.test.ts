@@ -2,8 +2,13 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseFaults, parseSimulateArgs, simulate, UsageError } from "../../scripts/simulate";
-import { DEFAULT_HTML_PATH } from "../../sim/report/html";
+import {
+    DEFAULT_HTML_PATH,
+    parseFaults,
+    parseSimulateArgs,
+    simulate,
+    UsageError,
+} from "../../scripts/simulate";
 
 interface Captured {
     out: string[];

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { STEADY_HOURS, steadyState } from "../../../sim/scenarios/steadyState";
+import { STEADY_HOURS } from "../../../sim/scenarios/catalog";
+import { steadyState } from "../../../sim/scenarios/steadyState";
 import { testStack } from "./testStack";
 
 describe("sim/scenarios/steady-state", () => {
