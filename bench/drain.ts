@@ -93,7 +93,7 @@ async function benchRoll(size: number): Promise<Record<string, string | number>>
         CONTINUE: completions.filter((e) => e.detail.result === "CONTINUE").length,
         ABANDON: completions.filter((e) => e.detail.result === "ABANDON").length,
         "hook timeouts": report.terminatingWaitPastDeadline.length,
-        "running tasks killed": report.runningServiceTasksKilledByTermination,
+        "running tasks killed": report.tasksKilledByTermination,
         sweeps: rolled.filter((i) => i.sweep).length,
         "roll virtual s": ((region.clock.now() - rollStartedAt) / 1000).toFixed(0),
         "roll wall s": rollWallSeconds.toFixed(1),

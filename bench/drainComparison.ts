@@ -7,12 +7,6 @@
  * ended. Both run without the capacity scaler and the termination policy, so only the drain
  * differs.
  */
-import {
-    AutoScalingClient,
-    type AutoScalingClient as AutoScalingClientType,
-} from "@aws-sdk/client-auto-scaling";
-import { ECSClient } from "@aws-sdk/client-ecs";
-import { SNSClient } from "@aws-sdk/client-sns";
 import type { StackSettings } from "../stack/settings";
 import { isSteady, refreshStatus, rollAmi, SimHarness } from "../sim/harness";
 import { deployDrainPipeline } from "../sim/pipelines/drain";
@@ -52,7 +46,10 @@ export interface DrainBenchResult {
     readonly completionDelayMaxSeconds: number | null;
     /** Drains that ended while tasks were still on the instance (not stopped). */
     readonly endedWithTasksLeft: number;
+    /** Tasks killed by their instance's termination (daemons aside), whatever they were doing. */
     readonly runningTasksKilled: number;
+    /** Of those, the ones already stopping (deregistering from the target group, exiting): the hook ended too early. */
+    readonly killedWhileStopping: number;
     readonly lambdaErrors: number;
     readonly recursionStops: number;
     readonly refreshStatus: string;
@@ -134,7 +131,8 @@ export async function runDrainComparison(
             completionDelayP50Seconds: finite.length > 0 ? round(percentile(finite, 0.5), 1) : null,
             completionDelayMaxSeconds: finite.length > 0 ? round(finite[finite.length - 1], 1) : null,
             endedWithTasksLeft: delays.filter((d) => d === null).length,
-            runningTasksKilled: region.invariants().runningServiceTasksKilledByTermination,
+            runningTasksKilled: region.invariants().tasksKilledByTermination,
+            killedWhileStopping: region.invariants().killedByPhase.stopping,
             lambdaErrors: stats.errors,
             recursionStops: stats.recursionStops,
             refreshStatus: refreshStatus(region, deployed, refreshId) ?? "missing",
@@ -172,9 +170,7 @@ function deployBook(
     }) as {
         TopicArn: string;
     };
-    const ecs = new ECSClient({});
-    const sns = new SNSClient({});
-    const autoscaling: AutoScalingClientType = new AutoScalingClient({});
+    const clients = harness.lambdaRuntime();
     type BookEvent = Parameters<ReturnType<typeof createBookDrainHandler>>[0];
     // The runner calls the handler, and the handler sleeps and sends through the runner.
     const runner: LongRunningLambda<BookEvent> = new LongRunningLambda<BookEvent>(harness, {
@@ -184,9 +180,12 @@ function deployBook(
     });
     const handler = createBookDrainHandler(
         {
-            ecs: runner.timed(ecs as never, DEFAULT_API_LATENCY_MS.ecs),
-            sns: runner.timed(sns as never, DEFAULT_API_LATENCY_MS.sns),
-            autoscaling: runner.timed(autoscaling as never, DEFAULT_API_LATENCY_MS.autoscaling),
+            ecs: runner.timed(clients.client("ecs") as never, DEFAULT_API_LATENCY_MS.ecs),
+            sns: runner.timed(clients.client("sns") as never, DEFAULT_API_LATENCY_MS.sns),
+            autoscaling: runner.timed(
+                clients.client("autoscaling") as never,
+                DEFAULT_API_LATENCY_MS.autoscaling,
+            ),
             sleep: runner.sleep,
             print: () => undefined,
         },

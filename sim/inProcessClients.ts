@@ -122,11 +122,15 @@ export function operationOf(command: object): string {
  * neither side can alias the other's objects; Dates stay Dates, as the SDK parses timestamps.
  */
 export function wireCopy(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(wireCopy);
-    if (value instanceof Date) return new Date(value.getTime());
     if (typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) {
+        const copy = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) copy[i] = wireCopy(value[i]);
+        return copy;
+    }
+    if (value instanceof Date) return new Date(value.getTime());
     const copy: Record<string, unknown> = {};
-    for (const key in value) {
+    for (const key of Object.keys(value)) {
         const member = (value as Record<string, unknown>)[key];
         if (member !== undefined) copy[key] = wireCopy(member);
     }

@@ -1,7 +1,9 @@
 /**
  * The invariants every run is checked against, computed from the timeline as it is recorded:
- * - no RUNNING service task may be stopped by its instance's termination (the models record
- *   each one as "ecs.task.killedByTermination");
+ * - no task may be on an instance that terminates: a task that is not STOPPED when its host goes
+ *   away is killed, whether it was running, still deregistering or exiting (stopping), or starting
+ *   (the ECS model records each as "ecs.task.killedByTermination"). Daemon tasks are not counted:
+ *   ECS stops them last on a draining instance and they go with their host by design;
  * - the lowest healthy fraction (RUNNING / desired) of each replica service, counted from the
  *   moment the service first reached its desired count (and again after each desired-count
  *   change), so start-up and scale-out do not read as outages;
@@ -11,13 +13,24 @@
  *   one within the window (the previous activity's cooldown, at least `oscillationWindowSeconds`),
  *   each reversal counted once.
  */
+import type { KillPhase } from "./ecs/tasks";
 import type { TimelineEntry } from "./types";
 
 export interface KilledTask {
     readonly at: number;
     readonly taskArn: string;
-    readonly serviceArn: string;
+    /** Absent for a standalone task. */
+    readonly serviceArn?: string;
+    /** "service:name" or "family:name". */
+    readonly group: string;
     readonly ec2InstanceId: string;
+    /** The task's last status when its host went away. */
+    readonly lastStatus: string;
+    readonly phase: KillPhase;
+    /** As ECS writes the task's stoppedReason: "Host EC2 (instance i-…) terminated." */
+    readonly reason: string;
+    /** Why the task had been told to stop, when it was already stopping. */
+    readonly stoppingBecause?: string;
 }
 
 export interface ServiceHealth {
@@ -43,7 +56,10 @@ export interface Oscillation {
 }
 
 export interface InvariantReport {
-    readonly runningServiceTasksKilledByTermination: number;
+    /** Tasks (daemons aside) killed by their instance's termination, in every phase. */
+    readonly tasksKilledByTermination: number;
+    /** The same, by what the task was doing: running, stopping (deregistering, exiting, detaching its ENI), starting. */
+    readonly killedByPhase: Readonly<Record<KillPhase, number>>;
     readonly killedTasks: readonly KilledTask[];
     readonly services: Readonly<Record<string, ServiceHealth>>;
     readonly terminatingWaitPastDeadline: readonly HookDeadlineMiss[];
@@ -90,8 +106,15 @@ export class InvariantMonitor {
                     this.killed.push({
                         at: entry.at,
                         taskArn: String(d.taskArn),
-                        serviceArn: String(d.serviceArn),
+                        ...(d.serviceArn !== undefined ? { serviceArn: String(d.serviceArn) } : {}),
+                        group: String(d.group),
                         ec2InstanceId: String(d.ec2InstanceId),
+                        lastStatus: String(d.lastStatus),
+                        phase: d.phase as KillPhase,
+                        reason: String(d.reason),
+                        ...(d.stoppingBecause !== undefined
+                            ? { stoppingBecause: String(d.stoppingBecause) }
+                            : {}),
                     });
                 }
                 break;
@@ -125,7 +148,12 @@ export class InvariantMonitor {
             services[arn] = { lowestHealthyFraction: s.lowest, lowestAt: s.lowestAt };
         }
         return {
-            runningServiceTasksKilledByTermination: this.killed.length,
+            tasksKilledByTermination: this.killed.length,
+            killedByPhase: {
+                running: this.killed.filter((k) => k.phase === "running").length,
+                stopping: this.killed.filter((k) => k.phase === "stopping").length,
+                starting: this.killed.filter((k) => k.phase === "starting").length,
+            },
             killedTasks: [...this.killed],
             services,
             terminatingWaitPastDeadline: [...this.deadlineMisses],

@@ -21,6 +21,7 @@ import { SeededRandom } from "./random";
 import { SnsModel } from "./sns";
 import { SqsModel } from "./sqs";
 import { SsmModel } from "./ssm";
+import { TargetGroups } from "./targetGroups";
 import {
     NO_FAULTS,
     type FaultSettings,
@@ -71,6 +72,7 @@ export class Region {
     readonly ctx: RegionContext;
     readonly timeline: TimelineEntry[] = [];
     readonly ec2: Ec2Fleet;
+    readonly targetGroups: TargetGroups;
     readonly ecs: EcsModel;
     readonly autoscaling: AutoScalingModel;
     readonly sns: SnsModel;
@@ -141,7 +143,12 @@ export class Region {
             },
         };
         this.ec2 = new Ec2Fleet(this.ctx, { ...DEFAULT_EC2_TIMINGS, ...options.timings?.ec2 });
-        this.ecs = new EcsModel(this.ctx, { trunking: options.trunking, timings: options.timings?.ecs });
+        this.targetGroups = new TargetGroups(this.ctx);
+        this.ecs = new EcsModel(this.ctx, {
+            trunking: options.trunking,
+            timings: options.timings?.ecs,
+            targetGroups: this.targetGroups,
+        });
         this.autoscaling = new AutoScalingModel(this.ctx, this.ec2, options.timings?.autoscaling);
         this.sns = new SnsModel(this.ctx);
         this.sqs = new SqsModel(this.ctx);

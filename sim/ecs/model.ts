@@ -17,11 +17,14 @@ import {
     type TaskState,
 } from "./state";
 import { TaskLifecycle } from "./tasks";
+import type { TargetGroups } from "../targetGroups";
 
 export interface EcsModelOptions {
     /** The awsvpcTrunking account setting at the start of the run. */
     readonly trunking?: boolean;
     readonly timings?: Partial<EcsTimings>;
+    /** The load balancers' target groups services register their tasks with. */
+    readonly targetGroups: TargetGroups;
 }
 
 export class EcsModel implements ServiceModel, EcsInternal {
@@ -31,6 +34,7 @@ export class EcsModel implements ServiceModel, EcsInternal {
     readonly events: EcsEvents;
     readonly lifecycle: TaskLifecycle;
     readonly scheduler: ServiceScheduler;
+    readonly targetGroups: TargetGroups;
     private readonly handlers: Readonly<Record<string, EcsOperation>>;
     /**
      * The agents' ECS_ENABLE_SPOT_INSTANCE_DRAINING: on, as the cluster's user data sets it; off
@@ -40,12 +44,13 @@ export class EcsModel implements ServiceModel, EcsInternal {
 
     constructor(
         readonly ctx: RegionContext,
-        options: EcsModelOptions = {},
+        options: EcsModelOptions,
     ) {
         const timings = { ...DEFAULT_ECS_TIMINGS, ...options.timings };
+        this.targetGroups = options.targetGroups;
         this.state = new EcsState(options.trunking ?? false);
         this.events = new EcsEvents(ctx, this.state);
-        this.lifecycle = new TaskLifecycle(ctx, this.state, this.events, timings);
+        this.lifecycle = new TaskLifecycle(ctx, this.state, this.events, timings, options.targetGroups);
         this.scheduler = new ServiceScheduler(ctx, this.state, this.lifecycle, timings);
         this.lifecycle.observer = {
             taskChanged: (task) => {
@@ -103,7 +108,7 @@ export class EcsModel implements ServiceModel, EcsInternal {
             taskArns: new Set(),
             customAttributes: new Map(),
         };
-        this.state.containerInstances.set(instance.arn, instance);
+        this.state.addInstance(instance);
         this.ctx.record("ecs.instance.registered", { ec2InstanceId, containerInstanceArn: instance.arn });
         this.events.containerInstanceChanged(instance);
         this.scheduler.request();
@@ -159,6 +164,6 @@ export class EcsModel implements ServiceModel, EcsInternal {
 
     /** Tasks of a cluster in creation order, newest retained STOPPED ones included. */
     clusterTasks(cluster: ClusterState): TaskState[] {
-        return [...this.state.tasks.values()].filter((t) => t.clusterArn === cluster.arn);
+        return this.state.clusterTasks(cluster.arn);
     }
 }

@@ -4,7 +4,7 @@
  * default) and its error codes.
  */
 import { AwsError } from "../errors";
-import { parseClusterQuery, type InstancePredicate } from "./filter";
+import { parseClusterQuery, type InstancePredicate, type QueryTarget } from "./filter";
 import { InputReader, paginate } from "./input";
 import type { EcsModel } from "./model";
 import {
@@ -22,6 +22,7 @@ import {
     serviceShape,
     taskDefinitionShape,
     taskShape,
+    instanceRunningTasksCount,
 } from "./shapes";
 import type {
     ClusterState,
@@ -33,6 +34,8 @@ import type {
     ServiceState,
     TaskDefinitionState,
     TaskState,
+    EcsState,
+    ServiceLoadBalancerState,
 } from "./state";
 
 export type EcsOperation = (input: Record<string, unknown>) => unknown;
@@ -96,6 +99,30 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
         return found;
     }
 
+    /** CreateService `loadBalancers`: target groups (classic load balancers are not modelled), each on a port of a container. */
+    function serviceLoadBalancers(
+        r: InputReader,
+        definition: TaskDefinitionState,
+    ): ServiceLoadBalancerState[] {
+        return (r.optionalObjectList("loadBalancers") ?? []).map((given, i) => {
+            const lr: InputReader = r.nested(`loadBalancers[${i}]`, given);
+            const targetGroupArn = lr.string("targetGroupArn");
+            const containerName = lr.string("containerName");
+            const containerPort = lr.optionalInt("containerPort", 0, 65535);
+            if (containerPort === undefined)
+                lr.fail(`loadBalancers[${i}].containerPort: a value is required`);
+            model.targetGroups.get(targetGroupArn);
+            const container = definition.containers.find((c) => c.name === containerName);
+            if (!container?.portMappings.some((p) => p.containerPort === containerPort)) {
+                throw new AwsError(
+                    INVALID,
+                    `The container ${containerName} does not have a container port ${containerPort} defined.`,
+                );
+            }
+            return { targetGroupArn, containerName, containerPort };
+        });
+    }
+
     function pageSize(r: InputReader, fallback: number): number {
         return r.optionalInt("maxResults", 1, LIST_PAGE_MAX) ?? fallback;
     }
@@ -121,15 +148,6 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             }
             return { type, field };
         });
-    }
-
-    function instanceQueryTarget(instance: ContainerInstanceState) {
-        return {
-            ec2InstanceId: instance.ec2InstanceId,
-            agentConnected: instance.agentConnected,
-            runningTasksCount: state.tasksOn(instance).filter((t) => t.lastStatus === "RUNNING").length,
-            attributes: new Map(instanceAttributes(instance).map((a) => [a.name!, a.value])),
-        };
     }
 
     const operations: Record<string, EcsOperation> = {
@@ -196,7 +214,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             const arns = state
                 .instancesOf(cluster.arn)
                 .filter((ci) => (status ? ci.status === status : ci.status !== "INACTIVE"))
-                .filter((ci) => predicate(instanceQueryTarget(ci)))
+                .filter((ci) => predicate(new InstanceQueryTarget(ci, state)))
                 .map((ci) => ci.arn);
             const { page, nextToken } = paginate(
                 arns,
@@ -278,8 +296,14 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                 if (!service) throw new AwsError("ServiceNotFoundException", "Service not found.");
                 serviceArn = service.arn;
             }
-            const arns = model
-                .clusterTasks(cluster)
+            // The narrowest index first; every filter still applies.
+            const candidates =
+                instanceArn !== undefined
+                    ? state.tasksPlacedOn(instanceArn)
+                    : serviceArn !== undefined
+                      ? state.serviceTasks(state.services.get(serviceArn)!)
+                      : model.clusterTasks(cluster);
+            const arns = candidates
                 .filter((t) => t.desiredStatus === desiredStatus)
                 .filter((t) => instanceArn === undefined || t.containerInstanceArn === instanceArn)
                 .filter(
@@ -473,6 +497,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                     "networkConfiguration: Network Configuration must be provided when networkMode 'awsvpc' is specified.",
                 );
             }
+            const loadBalancers = serviceLoadBalancers(r, definition);
             const deployment = deploymentConfiguration(r, scheduling === "DAEMON" ? [0, 100] : [100, 200]);
             const strategies =
                 scheduling === "DAEMON" ? [] : placementStrategies(r, SERVICE_DEFAULT_STRATEGY);
@@ -485,6 +510,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                 createdAt: now(),
                 placementStrategy: strategies,
                 networkConfiguration: r.optionalObject("networkConfiguration"),
+                loadBalancers,
                 status: "ACTIVE",
                 desiredCount: desiredCount ?? 0,
                 minimumHealthyPercent: deployment.min,
@@ -759,4 +785,28 @@ function containerDefinition(
         portMappings,
         stopTimeout: r.optionalInt("stopTimeout", 2, 120) ?? DEFAULT_STOP_TIMEOUT_S,
     };
+}
+
+/** What a cluster query reads of an instance: the costly members only when the query asks for them. */
+class InstanceQueryTarget implements QueryTarget {
+    constructor(
+        private readonly instance: ContainerInstanceState,
+        private readonly state: EcsState,
+    ) {}
+
+    get ec2InstanceId(): string {
+        return this.instance.ec2InstanceId;
+    }
+
+    get agentConnected(): boolean {
+        return this.instance.agentConnected;
+    }
+
+    get runningTasksCount(): number {
+        return instanceRunningTasksCount(this.state.tasksOn(this.instance));
+    }
+
+    get attributes(): ReadonlyMap<string, string | undefined> {
+        return new Map(instanceAttributes(this.instance).map((a) => [a.name!, a.value]));
+    }
 }

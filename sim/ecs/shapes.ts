@@ -29,7 +29,7 @@ const AGENT_VERSION = "1.89.0";
 
 export function clusterShape(cluster: ClusterState, state: EcsState): Cluster {
     const instances = state.instancesOf(cluster.arn).filter((ci) => ci.status !== "INACTIVE");
-    const tasks = [...state.tasks.values()].filter((t) => t.clusterArn === cluster.arn);
+    const tasks = state.clusterTasks(cluster.arn);
     return {
         clusterArn: cluster.arn,
         clusterName: cluster.name,
@@ -46,6 +46,15 @@ export function clusterShape(cluster: ClusterState, state: EcsState): Cluster {
         capacityProviders: [],
         defaultCapacityProviderStrategy: [],
     };
+}
+
+/**
+ * A container instance's runningTasksCount as the API reference defines it: tasks whose *desired*
+ * status is RUNNING (so a PENDING task counts, and a task already told to stop does not, though it
+ * may still be deregistering or exiting). The cluster's count is by last status instead.
+ */
+export function instanceRunningTasksCount(tasks: readonly TaskState[]): number {
+    return tasks.filter((t) => t.desiredStatus === "RUNNING").length;
 }
 
 function isPending(task: TaskState): boolean {
@@ -99,7 +108,7 @@ export function containerInstanceShape(instance: ContainerInstanceState, state: 
         registeredResources: registeredResources(instance),
         status: instance.status,
         agentConnected: instance.agentConnected,
-        runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
+        runningTasksCount: instanceRunningTasksCount(tasks),
         pendingTasksCount: tasks.filter(isPending).length,
         attributes: instanceAttributes(instance),
         registeredAt: new Date(instance.registeredAt),
@@ -248,6 +257,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         placementConstraints: [],
         placementStrategy: service.placementStrategy.map((s) => ({ ...s })),
         networkConfiguration: service.networkConfiguration,
+        loadBalancers: service.loadBalancers.map((lb) => ({ ...lb })),
         schedulingStrategy: service.schedulingStrategy,
         deploymentController: { type: "ECS" },
         enableECSManagedTags: false,

@@ -99,6 +99,13 @@ export interface DeploymentState {
     status: "PRIMARY" | "ACTIVE" | "INACTIVE";
 }
 
+/** A target group the service registers its tasks with (CreateService `loadBalancers`). */
+export interface ServiceLoadBalancerState {
+    readonly targetGroupArn: string;
+    readonly containerName: string;
+    readonly containerPort: number;
+}
+
 export interface ServiceEventState {
     readonly id: string;
     readonly createdAt: number;
@@ -115,6 +122,7 @@ export interface ServiceState {
     readonly createdAt: number;
     readonly placementStrategy: readonly PlacementStrategyState[];
     readonly networkConfiguration?: Readonly<Record<string, unknown>>;
+    readonly loadBalancers: readonly ServiceLoadBalancerState[];
     status: "ACTIVE" | "DRAINING" | "INACTIVE";
     desiredCount: number;
     minimumHealthyPercent: number;
@@ -170,13 +178,13 @@ export interface EcsTimings {
     readonly provisioningMs: readonly [number, number];
     /** PENDING → RUNNING: image pull and container start. */
     readonly pendingMs: readonly [number, number];
-    /** DEACTIVATING → STOPPING (load balancer deregistration; none modelled beyond this). */
-    readonly deactivatingMs: readonly [number, number];
-    /** How long the application takes to exit after SIGTERM; capped by the container's stopTimeout. */
+    /**
+     * How long the application takes to exit after SIGTERM, drawn per task (inferred: a server
+     * finishing its in-flight requests); past the container's stop timeout the agent sends SIGKILL.
+     */
     readonly sigtermExitMs: readonly [number, number];
-    /** STOPPING ends here at the latest after the exit: the agent cleans up. */
+    /** DEPROVISIONING (awsvpc only): the agent detaches and deletes the task's ENI. */
     readonly deprovisioningAwsvpcMs: readonly [number, number];
-    readonly deprovisioningMs: readonly [number, number];
     /** Delay between a change and the service scheduler's next pass. */
     readonly schedulerDelayMs: number;
     /** How often a service that could not place tasks retries. */
@@ -189,21 +197,29 @@ export const DEFAULT_ECS_TIMINGS: EcsTimings = {
     provisioningAwsvpcMs: [5_000, 10_000],
     provisioningMs: [500, 1_500],
     pendingMs: [10_000, 30_000],
-    deactivatingMs: [500, 1_500],
     sigtermExitMs: [1_000, 8_000],
     deprovisioningAwsvpcMs: [5_000, 10_000],
-    deprovisioningMs: [500, 1_500],
     schedulerDelayMs: 1_000,
     schedulerRetryMs: 30_000,
     stoppedRetentionMs: 3_600_000,
 };
 
+/**
+ * Records by ARN, plus the indexes the region needs at thousands of instances: instances per
+ * cluster and by EC2 id, tasks per service (a task's instance holds its own `taskArns`). Instances
+ * and tasks are added and removed only through the methods here, which keep the indexes.
+ */
 export class EcsState {
     readonly clusters = new Map<string, ClusterState>();
-    readonly containerInstances = new Map<string, ContainerInstanceState>();
+    readonly containerInstances: ReadonlyMap<string, ContainerInstanceState> = new Map();
     readonly taskDefinitions = new Map<string, TaskDefinitionState>();
     readonly services = new Map<string, ServiceState>();
-    readonly tasks = new Map<string, TaskState>();
+    readonly tasks: ReadonlyMap<string, TaskState> = new Map();
+    private readonly instancesByCluster = new Map<string, ContainerInstanceState[]>();
+    private readonly instancesByEc2Id = new Map<string, ContainerInstanceState>();
+    private readonly tasksByCluster = new Map<string, Set<TaskState>>();
+    private readonly tasksByInstance = new Map<string, Set<TaskState>>();
+    private readonly tasksByService = new Map<string, Set<TaskState>>();
     /** The awsvpcTrunking account setting, applied to instances when they register. */
     trunking: boolean;
     /** The newest Fargate platform version revision: every new Fargate task launches on it. */
@@ -214,24 +230,62 @@ export class EcsState {
         this.trunking = trunking;
     }
 
+    addInstance(instance: ContainerInstanceState): void {
+        (this.containerInstances as Map<string, ContainerInstanceState>).set(instance.arn, instance);
+        const ofCluster = this.instancesByCluster.get(instance.clusterArn) ?? [];
+        ofCluster.push(instance);
+        this.instancesByCluster.set(instance.clusterArn, ofCluster);
+        // An instance id registers again only after its record went INACTIVE: the newest is the live one.
+        this.instancesByEc2Id.set(instance.ec2InstanceId, instance);
+    }
+
+    addTask(task: TaskState): void {
+        (this.tasks as Map<string, TaskState>).set(task.arn, task);
+        for (const [index, key] of this.taskIndexes(task)) {
+            const tasks = index.get(key) ?? new Set();
+            tasks.add(task);
+            index.set(key, tasks);
+        }
+    }
+
+    /** A STOPPED task past its retention: no longer listed or described. */
+    forgetTask(task: TaskState): void {
+        (this.tasks as Map<string, TaskState>).delete(task.arn);
+        for (const [index, key] of this.taskIndexes(task)) index.get(key)?.delete(task);
+    }
+
+    private taskIndexes(task: TaskState): [Map<string, Set<TaskState>>, string][] {
+        const indexes: [Map<string, Set<TaskState>>, string][] = [[this.tasksByCluster, task.clusterArn]];
+        if (task.containerInstanceArn !== "") indexes.push([this.tasksByInstance, task.containerInstanceArn]);
+        if (task.serviceArn !== undefined) indexes.push([this.tasksByService, task.serviceArn]);
+        return indexes;
+    }
+
+    /** The cluster's listed tasks (STOPPED ones until their retention ends), in creation order. */
+    clusterTasks(clusterArn: string): TaskState[] {
+        return [...(this.tasksByCluster.get(clusterArn) ?? [])];
+    }
+
+    /** Every listed task placed on the instance, STOPPED ones included, in creation order. */
+    tasksPlacedOn(containerInstanceArn: string): TaskState[] {
+        return [...(this.tasksByInstance.get(containerInstanceArn) ?? [])];
+    }
+
+    /** The cluster's instances, INACTIVE ones included, in registration order. */
     instancesOf(clusterArn: string): ContainerInstanceState[] {
-        return [...this.containerInstances.values()].filter((ci) => ci.clusterArn === clusterArn);
+        return [...(this.instancesByCluster.get(clusterArn) ?? [])];
     }
 
     tasksOn(instance: ContainerInstanceState): TaskState[] {
         return [...instance.taskArns].map((arn) => this.tasks.get(arn)!);
     }
 
+    /** The service's tasks still listed (STOPPED ones until their retention ends), oldest first. */
     serviceTasks(service: ServiceState): TaskState[] {
-        return [...this.tasks.values()].filter((t) => t.serviceArn === service.arn);
+        return [...(this.tasksByService.get(service.arn) ?? [])];
     }
 
     instanceByEc2Id(ec2InstanceId: string): ContainerInstanceState | undefined {
-        let found: ContainerInstanceState | undefined;
-        for (const ci of this.containerInstances.values()) {
-            // An instance id re-registers only after an INACTIVE record; the live one wins.
-            if (ci.ec2InstanceId === ec2InstanceId && (!found || found.status === "INACTIVE")) found = ci;
-        }
-        return found;
+        return this.instancesByEc2Id.get(ec2InstanceId);
     }
 }

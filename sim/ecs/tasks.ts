@@ -1,14 +1,30 @@
 /**
- * The task lifecycle: PROVISIONING → PENDING → RUNNING on start; DEACTIVATING → STOPPING →
- * DEPROVISIONING → STOPPED on stop, with seeded durations. SIGTERM's grace is the container's
- * stopTimeout; tasks hit by the stuckTaskRate fault stay in STOPPING. Resources are reserved at
- * placement and released at STOPPED, as ECS accounts for them. A host that dies takes every task
- * with it at once.
+ * The task lifecycle, as the ECS developer guide's "Amazon ECS task lifecycle" describes it:
+ * PROVISIONING → PENDING → RUNNING on start; on stop, DEACTIVATING while a service task is
+ * deregistered from its load balancer's target groups (the groups' deregistration delay, see
+ * targetGroups.ts; tasks without a load balancer skip it), STOPPING from SIGTERM until the
+ * containers exit or their stop timeout passes and the agent sends SIGKILL, DEPROVISIONING while
+ * an awsvpc task's ENI is detached, then STOPPED. Durations are seeded draws from the ranges in
+ * EcsTimings; tasks hit by the stuckTaskRate fault stay in STOPPING. Resources are reserved at
+ * placement and released at STOPPED, as ECS accounts for them.
+ *
+ * A host that goes away takes every task on it that is not STOPPED: each is recorded as killed,
+ * whatever its last status (a task still deregistering or exiting loses its work all the same).
  */
 import type { RegionContext } from "../types";
+import type { TargetGroups } from "../targetGroups";
 import type { EcsEvents } from "./events";
 import { release, reserve } from "./resources";
 import type { ContainerInstanceState, EcsState, EcsTimings, TaskState, TaskStatus } from "./state";
+
+/** Where a task was in its life when its host went away. */
+export type KillPhase = "running" | "stopping" | "starting";
+
+export function killPhase(status: TaskStatus): KillPhase {
+    if (status === "RUNNING") return "running";
+    if (status === "PROVISIONING" || status === "PENDING") return "starting";
+    return "stopping";
+}
 
 /** What the lifecycle tells the scheduler. */
 export interface TaskLifecycleObserver {
@@ -38,6 +54,7 @@ export class TaskLifecycle {
         private readonly state: EcsState,
         private readonly events: EcsEvents,
         private readonly timings: EcsTimings,
+        private readonly targetGroups: TargetGroups,
     ) {}
 
     start(request: StartTaskRequest): TaskState {
@@ -78,7 +95,7 @@ export class TaskLifecycle {
             version: 0,
             updatedAt: now,
         };
-        this.state.tasks.set(arn, task);
+        this.state.addTask(task);
         if (instance) {
             instance.taskArns.add(arn);
             reserve(instance, task.requirements);
@@ -98,7 +115,7 @@ export class TaskLifecycle {
         return task;
     }
 
-    /** StopTask, the service scheduler or a drain: SIGTERM now, SIGKILL after the stop timeout. */
+    /** StopTask, the service scheduler or a drain: deregistration first, then SIGTERM, SIGKILL at the stop timeout. */
     stop(task: TaskState, reason: string, stopCode: string): void {
         if (task.desiredStatus === "STOPPED") return;
         task.desiredStatus = "STOPPED";
@@ -107,57 +124,102 @@ export class TaskLifecycle {
         task.stoppingAt = this.ctx.clock.now();
         this.ctx.clock.cancel(task.timer);
         if (task.lastStatus !== "RUNNING") {
-            // Never started: nothing to signal, only the agent's cleanup.
+            // Never started: nothing to deregister or signal, only the agent's cleanup.
             this.deprovision(task);
             return;
         }
+        const deregistrationMs = this.deregistrationDelayMs(task);
+        if (deregistrationMs === undefined) {
+            this.signal(task);
+            return;
+        }
         this.transition(task, "DEACTIVATING");
-        this.after(task, this.timings.deactivatingMs, () => {
-            this.transition(task, "STOPPING");
-            if (task.stuck) return;
-            const definition = this.state.taskDefinitions.get(task.taskDefinitionArn)!;
-            const graceMs = Math.min(...definition.containers.map((c) => c.stopTimeout)) * 1000;
-            const [minExit, maxExit] = this.timings.sigtermExitMs;
-            const exitMs = Math.min(this.ctx.random.int(minExit, maxExit), graceMs);
-            this.ctx.clock.cancel(task.timer);
-            task.timer = this.ctx.clock.schedule(exitMs, `ecs.task.exited ${task.id}`, () => {
-                task.executionStoppedAt = this.ctx.clock.now();
-                this.deprovision(task);
-            });
-        });
+        task.timer = this.ctx.clock.schedule(deregistrationMs, `ecs.task.deregistered ${task.id}`, () =>
+            this.signal(task),
+        );
     }
 
-    /** The EC2 host is gone: the task is STOPPED now, whatever it was doing. */
+    /** The host is gone: every task on it that is not STOPPED is STOPPED now, and killed. */
     killWithHost(task: TaskState): void {
         if (task.lastStatus === "STOPPED") return;
         this.ctx.clock.cancel(task.timer);
-        const wasRunning = task.lastStatus === "RUNNING";
         const now = this.ctx.clock.now();
+        const reason = `Host EC2 (instance ${task.ec2InstanceId}) terminated.`;
+        const lastStatus = task.lastStatus;
         if (task.desiredStatus === "RUNNING") {
-            task.stoppedReason = `Host EC2 (instance ${task.ec2InstanceId}) terminated.`;
+            task.stoppedReason = reason;
             task.stoppingAt = now;
         }
         task.desiredStatus = "STOPPED";
         task.executionStoppedAt ??= now;
         task.stoppedAt = now;
-        if (task.serviceArn && wasRunning) {
-            this.ctx.record("ecs.task.killedByTermination", {
-                taskArn: task.arn,
-                serviceArn: task.serviceArn,
-                ec2InstanceId: task.ec2InstanceId,
-                daemon: task.daemon,
-            });
-        }
+        this.ctx.record("ecs.task.killedByTermination", {
+            taskArn: task.arn,
+            ...(task.serviceArn ? { serviceArn: task.serviceArn } : {}),
+            group: task.group,
+            ec2InstanceId: task.ec2InstanceId,
+            daemon: task.daemon,
+            lastStatus,
+            phase: killPhase(lastStatus),
+            reason,
+            ...(lastStatus !== "RUNNING" && task.stoppedReason !== reason
+                ? { stoppingBecause: task.stoppedReason }
+                : {}),
+        });
         this.finish(task, this.state.containerInstances.get(task.containerInstanceArn));
     }
 
+    /** The longest deregistration delay of the service's target groups; undefined without a load balancer. */
+    private deregistrationDelayMs(task: TaskState): number | undefined {
+        const service = task.serviceArn ? this.state.services.get(task.serviceArn) : undefined;
+        if (!service || service.loadBalancers.length === 0) return undefined;
+        return Math.max(
+            ...service.loadBalancers.map(
+                (lb) => this.targetGroups.get(lb.targetGroupArn).deregistrationDelaySeconds * 1000,
+            ),
+        );
+    }
+
+    /**
+     * STOPPING: SIGTERM to every container; each exits after the task's drawn exit time or is
+     * killed with SIGKILL at its own stop timeout (its `stopTimeout`, else the agent's
+     * ECS_CONTAINER_STOP_TIMEOUT): the task is done when the last container is.
+     */
+    private signal(task: TaskState): void {
+        this.transition(task, "STOPPING");
+        if (task.stuck) return;
+        const definition = this.state.taskDefinitions.get(task.taskDefinitionArn)!;
+        const stopTimeoutMs = Math.max(...definition.containers.map((c) => c.stopTimeout)) * 1000;
+        const [minExit, maxExit] = this.timings.sigtermExitMs;
+        const exitMs = this.ctx.random.int(minExit, maxExit);
+        task.timer = this.ctx.clock.schedule(
+            Math.min(exitMs, stopTimeoutMs),
+            `ecs.task.exited ${task.id}`,
+            () => {
+                task.executionStoppedAt = this.ctx.clock.now();
+                if (exitMs > stopTimeoutMs) {
+                    this.ctx.record("ecs.task.sigkilled", {
+                        taskArn: task.arn,
+                        stopTimeoutSeconds: stopTimeoutMs / 1000,
+                    });
+                }
+                this.deprovision(task);
+            },
+        );
+    }
+
+    /** DEPROVISIONING for an awsvpc task (its ENI is detached); any other task is STOPPED at once. */
     private deprovision(task: TaskState): void {
-        this.transition(task, "DEPROVISIONING");
-        const range = task.eni ? this.timings.deprovisioningAwsvpcMs : this.timings.deprovisioningMs;
-        this.after(task, range, () => {
+        const done = () => {
             task.stoppedAt = this.ctx.clock.now();
             this.finish(task, this.state.containerInstances.get(task.containerInstanceArn));
-        });
+        };
+        if (!task.eni) {
+            done();
+            return;
+        }
+        this.transition(task, "DEPROVISIONING");
+        this.after(task, this.timings.deprovisioningAwsvpcMs, done);
     }
 
     private finish(task: TaskState, instance: ContainerInstanceState | undefined): void {
@@ -170,7 +232,7 @@ export class TaskLifecycle {
         this.transition(task, "STOPPED");
         if (instance && instance.status !== "INACTIVE") this.events.containerInstanceChanged(instance);
         this.ctx.clock.schedule(this.timings.stoppedRetentionMs, `ecs.task.expire ${task.id}`, () => {
-            this.state.tasks.delete(task.arn);
+            this.state.forgetTask(task);
         });
     }
 

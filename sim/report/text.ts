@@ -14,9 +14,12 @@ export function renderScenarioText(result: ScenarioResult): string {
     const inv = result.invariants;
     const invariantChecks = [
         [
-            "no running service task killed by a termination",
+            "no task killed by a termination (running, stopping or starting)",
             inv.runningTasksKilled === 0,
-            `${inv.runningTasksKilled} killed`,
+            `${inv.runningTasksKilled} killed` +
+                (inv.runningTasksKilled > 0
+                    ? ` (${inv.killedWhileRunning} running, ${inv.killedWhileStopping} while stopping, ${inv.killedWhileStarting} while starting)`
+                    : ""),
         ],
         ["no instance stuck past its hook deadline", inv.stuckInstances === 0, `${inv.stuckInstances} stuck`],
         ["no scale oscillation", inv.scaleOscillations === 0, `${inv.scaleOscillations} reversals`],

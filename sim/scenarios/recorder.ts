@@ -219,7 +219,10 @@ const DESCRIBE: Readonly<Record<string, (n: number, d: Readonly<Record<string, u
         n === 1
             ? `hook TIMED OUT: ${String(d.instanceId)} → ${String(d.result)}`
             : `${n} hooks TIMED OUT → ${String(d.result)}`,
-    "ecs.task.killedByTermination": (n) => `${n} RUNNING service task(s) KILLED by instance termination`,
+    "ecs.task.killedByTermination": (n, d) =>
+        n === 1
+            ? `task KILLED (${String(d.lastStatus)}, ${String(d.group)}): ${String(d.reason)}`
+            : `${n} tasks KILLED by instance termination (first ${String(d.lastStatus)}: ${String(d.reason)})`,
     "tasks.moved": (n) => `${n} service task(s) started (replacements or new)`,
     "alarm.state": (_n, d) => `alarm ${String(d.alarm)}: ${String(d.from)} → ${String(d.to)}`,
     "autoscaling.scaling": (_n, d) =>
@@ -256,6 +259,8 @@ export function shortTimeline(
     for (const entry of timeline) {
         const kind = isTaskMove(entry) ? "tasks.moved" : entry.kind;
         if (!DESCRIBE[kind]) continue;
+        // A daemon task goes with its host by design (see invariants.ts): not a kill to report.
+        if (kind === "ecs.task.killedByTermination" && entry.detail.daemon === true) continue;
         const minute = Math.floor((entry.at - startedAt) / 60_000);
         const aggregates = !SINGLE_LINE_KINDS.includes(kind);
         if (current && aggregates && current.kind === kind && current.minute === minute) {

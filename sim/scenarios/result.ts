@@ -9,8 +9,14 @@ import type { TimelineEntry } from "../types";
 import type { RunSeries } from "./recorder";
 
 export interface ScenarioInvariants {
-    /** RUNNING service tasks stopped because their instance was terminated. */
+    /** Tasks (daemons aside) killed because their instance went away before they were STOPPED: the total. */
     readonly runningTasksKilled: number;
+    /** Of those, the ones that were RUNNING. */
+    readonly killedWhileRunning: number;
+    /** Of those, the ones already told to stop: deregistering, exiting or detaching their ENI. */
+    readonly killedWhileStopping: number;
+    /** Of those, the ones not yet RUNNING. */
+    readonly killedWhileStarting: number;
     /** Lowest RUNNING/desired of any replica service once it had reached its desired count (null: none did). */
     readonly minHealthyFraction: number | null;
     /** Instances whose lifecycle hook ran out (left in Terminating:Wait past the deadline). */
@@ -63,7 +69,10 @@ export function scenarioInvariants(region: Region): ScenarioInvariants {
         .map((s) => s.lowestHealthyFraction)
         .filter((f): f is number => f !== null);
     return {
-        runningTasksKilled: report.runningServiceTasksKilledByTermination,
+        runningTasksKilled: report.tasksKilledByTermination,
+        killedWhileRunning: report.killedByPhase.running,
+        killedWhileStopping: report.killedByPhase.stopping,
+        killedWhileStarting: report.killedByPhase.starting,
         minHealthyFraction: fractions.length > 0 ? Math.min(...fractions) : null,
         stuckInstances: report.terminatingWaitPastDeadline.length,
         scaleOscillations: report.scalingOscillations,

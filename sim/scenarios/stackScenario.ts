@@ -2,9 +2,10 @@
  * The stack as the program declares it, deployed into a simulated region: the cluster from the
  * stack's instance types and sizes (a mixed instances policy when several types are listed, as
  * EcsCluster does), the stack's services as awsvpc REPLICA services with task-level cpu/memory
- * and their container port (as AppService does), and the stack's control loops: the drain
- * pipeline with the stack's drain settings, the capacity scaler with its thresholds and the
- * termination policy. Scenarios switch loops off to show what happens without them.
+ * and their container port, each registered with a target group of the stack's deregistration
+ * delay (as AppService does), and the stack's control loops: the drain pipeline with the stack's
+ * drain settings, the capacity scaler with its thresholds and the termination policy. Scenarios
+ * switch loops off to show what happens without them.
  */
 import { clusterNameOf, type StackSettings } from "../../stack/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
@@ -125,6 +126,11 @@ export function deployStackCluster(
             : { LaunchTemplate: templateSpec }),
     });
     const serviceArns = settings.services.map((s) => {
+        // AppService's ip target group on the shared ALB, with the stack's deregistration delay.
+        const targetGroupArn = region.targetGroups.create(
+            `${s.name}-tg`.slice(0, 32),
+            settings.alb.deregistrationDelaySeconds,
+        );
         const { taskDefinition } = region.admin("ecs", "RegisterTaskDefinition", {
             family: `${clusterName}-${s.name}`,
             networkMode: "awsvpc",
@@ -156,6 +162,7 @@ export function deployStackCluster(
             networkConfiguration: {
                 awsvpcConfiguration: { subnets: ["subnet-0sim0000000000001"], assignPublicIp: "DISABLED" },
             },
+            loadBalancers: [{ targetGroupArn, containerName: s.name, containerPort: s.containerPort }],
         }) as { service: { serviceArn: string } };
         return service.serviceArn;
     });

@@ -270,6 +270,26 @@ describe("decideDrain", () => {
             assert.equal(decision.actions[0].kind, "wait");
         });
 
+        it("is right under either reading of runningTasksCount: by desired status (the API reference) or by last status", () => {
+            // One task deregistering (desired STOPPED), one starting (desired RUNNING, PENDING).
+            const tasks = [
+                task("a", { desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" }),
+                task("b", { lastStatus: "PENDING" }),
+            ];
+            const byDesired = instance({ runningTasksCount: 1, pendingTasksCount: 1 });
+            const byLast = instance({ runningTasksCount: 0, pendingTasksCount: 1 });
+            for (const counters of [byDesired, byLast]) {
+                assert.equal(decideDrain(input({ tasks, instance: counters })).actions[0].kind, "wait");
+                // Only the deregistering task left: the API reference's counter is already 0.
+                const stopping = decideDrain(input({ tasks: [tasks[0]], instance: instance() }));
+                assert.equal(stopping.actions[0].kind, "wait");
+            }
+            assert.equal(
+                decideDrain(input({ tasks: [], instance: instance(), now: START + 60 })).actions[0].kind,
+                "complete",
+            );
+        });
+
         it("waits while the counters show work the task list does not", () => {
             assert.equal(
                 decideDrain(input({ instance: instance({ runningTasksCount: 1 }) })).actions[0].kind,

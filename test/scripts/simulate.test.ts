@@ -192,6 +192,9 @@ describe("scripts/simulate (npm run simulate)", () => {
             }
             assert.deepEqual(Object.keys(s.invariants as object), [
                 "runningTasksKilled",
+                "killedWhileRunning",
+                "killedWhileStopping",
+                "killedWhileStarting",
                 "minHealthyFraction",
                 "stuckInstances",
                 "scaleOscillations",
@@ -212,7 +215,10 @@ describe("scripts/simulate (npm run simulate)", () => {
         it("exit 1 when a scenario fails its invariants", async () => {
             const c = io(dir);
             assert.equal(await simulate(["--stack", "small", "--scenario", "spot-interruption"], c.io), 1);
-            assert.match(c.out.join("\n"), /FAIL no running service task killed by a termination: 1 killed/);
+            assert.match(
+                c.out.join("\n"),
+                /FAIL no task killed by a termination \(running, stopping or starting\): 1 killed \(1 running, 0 while stopping, 0 while starting\)/,
+            );
         });
 
         it("--html writes a self-contained page with Chart.js and the run's data inlined", async () => {

@@ -4,23 +4,43 @@ import { InvariantMonitor } from "../../sim/invariants";
 const at = (s: number) => s * 1000;
 
 describe("sim/invariants", () => {
-    it("counts running service tasks killed by a termination, but not daemon tasks", () => {
+    it("counts tasks killed by a termination in every phase, standalone ones too, but not daemon tasks", () => {
         const monitor = new InvariantMonitor();
-        monitor.observe({
-            at: at(1),
-            kind: "ecs.task.killedByTermination",
-            detail: { taskArn: "t1", serviceArn: "s", ec2InstanceId: "i-1", daemon: false },
-        });
-        monitor.observe({
-            at: at(1),
-            kind: "ecs.task.killedByTermination",
-            detail: { taskArn: "t2", serviceArn: "d", ec2InstanceId: "i-1", daemon: true },
-        });
+        const reason = "Host EC2 (instance i-1) terminated.";
+        const kill = (taskArn: string, lastStatus: string, phase: string, extra: Record<string, unknown>) =>
+            monitor.observe({
+                at: at(1),
+                kind: "ecs.task.killedByTermination",
+                detail: {
+                    taskArn,
+                    ec2InstanceId: "i-1",
+                    group: "service:s",
+                    lastStatus,
+                    phase,
+                    reason,
+                    ...extra,
+                },
+            });
+        kill("t1", "RUNNING", "running", { serviceArn: "s", daemon: false });
+        kill("t2", "RUNNING", "running", { serviceArn: "d", daemon: true });
+        kill("t3", "DEACTIVATING", "stopping", { serviceArn: "s", daemon: false, stoppingBecause: "drain" });
+        kill("t4", "RUNNING", "running", { daemon: false, group: "family:job" });
+        kill("t5", "PENDING", "starting", { serviceArn: "s", daemon: false });
         const report = monitor.report();
-        assert.equal(report.runningServiceTasksKilledByTermination, 1);
-        assert.deepEqual(report.killedTasks, [
-            { at: at(1), taskArn: "t1", serviceArn: "s", ec2InstanceId: "i-1" },
-        ]);
+        assert.equal(report.tasksKilledByTermination, 4);
+        assert.deepEqual(report.killedByPhase, { running: 2, stopping: 1, starting: 1 });
+        assert.deepEqual(report.killedTasks[1], {
+            at: at(1),
+            taskArn: "t3",
+            serviceArn: "s",
+            group: "service:s",
+            ec2InstanceId: "i-1",
+            lastStatus: "DEACTIVATING",
+            phase: "stopping",
+            reason,
+            stoppingBecause: "drain",
+        });
+        assert.equal(report.killedTasks[2].serviceArn, undefined);
         assert.equal(report.ok, false);
     });
 

@@ -260,7 +260,7 @@ describe("sim/autoscaling lifecycle hooks", () => {
             [0, "Terminating"],
             [30, "Terminated"],
         ]);
-        assert.equal(region.invariants().runningServiceTasksKilledByTermination, 2);
+        assert.equal(region.invariants().tasksKilledByTermination, 2);
         assert.equal(secondsAt(region.invariants().killedTasks[0].at), secondsAt(start));
     });
 

@@ -152,7 +152,7 @@ describe("sim/capacity: the capacity scaler scales the group", () => {
             assert.ok(completed, `the drain Lambda completed ${instanceId}'s hook with CONTINUE`);
         }
         const report = region.invariants();
-        assert.equal(report.runningServiceTasksKilledByTermination, 0);
+        assert.equal(report.tasksKilledByTermination, 0);
         assert.deepEqual(report.terminatingWaitPastDeadline, []);
         assert.equal(report.scalingOscillations, 0);
         assert.equal(runningTasks(run, "web"), 2);

@@ -117,7 +117,7 @@ describe("sim/capacity: six hours of changing load with mixed task sizes", () =>
 
         const report = region.invariants();
         assert.equal(report.scalingOscillations, 0, JSON.stringify(report.oscillations));
-        assert.equal(report.runningServiceTasksKilledByTermination, 0);
+        assert.equal(report.tasksKilledByTermination, 0);
         assert.deepEqual(report.terminatingWaitPastDeadline, []);
 
         // Every removal was the termination policy's pick: in its AZ, nothing cheaper to drain was left.

@@ -138,7 +138,7 @@ describe("sim/ecs API", () => {
                 described.tasks[0].group,
                 described.tasks[0].startedBy,
             ],
-            ["DEACTIVATING", "STOPPED", "family:job", "ops"],
+            ["STOPPING", "STOPPED", "family:job", "ops"],
         );
     });
 

@@ -85,7 +85,8 @@ describe("sim/ecs draining", () => {
         const lastReplacementRunning = Math.max(
             ...replacements.map((t) => statusAt(region, t.arn, "RUNNING")!),
         );
-        const firstOldStopping = Math.min(...old.map((t) => statusAt(region, t.arn, "DEACTIVATING")!));
+        // No load balancer: RUNNING goes straight to STOPPING.
+        const firstOldStopping = Math.min(...old.map((t) => statusAt(region, t.arn, "STOPPING")!));
         assert.ok(
             firstOldStopping >= lastReplacementRunning,
             `${firstOldStopping} < ${lastReplacementRunning}`,
@@ -95,7 +96,7 @@ describe("sim/ecs draining", () => {
         const [daemonOnA] = tasksOn(region, "i-a", "service:agent");
         const lastOldStopped = Math.max(...old.map((t) => statusAt(region, t.arn, "STOPPED")!));
         assert.equal(daemonOnA.lastStatus, "STOPPED");
-        assert.ok(statusAt(region, daemonOnA.arn, "DEACTIVATING")! >= lastOldStopped);
+        assert.ok(statusAt(region, daemonOnA.arn, "STOPPING")! >= lastOldStopped);
 
         assert.equal(region.ecs.state.tasks.get(standaloneArn)!.lastStatus, "RUNNING");
         assert.equal(region.ecs.state.instanceByEc2Id("i-a")!.status, "DRAINING");
@@ -137,9 +138,10 @@ describe("sim/ecs draining", () => {
             ["PENDING", "PENDING"],
         );
         drain(region, "i-a");
+        // Never started and no ENI to detach: STOPPED at once.
         assert.deepEqual(
             tasksOn(region, "i-a", "service:web").map((t) => t.lastStatus),
-            ["DEPROVISIONING", "DEPROVISIONING"],
+            ["STOPPED", "STOPPED"],
         );
         await region.run(120);
         assert.equal(tasksOn(region, "i-a", "service:web").length, 2);

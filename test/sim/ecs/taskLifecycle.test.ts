@@ -21,8 +21,33 @@ function runOne(region: Region, td: string, extra: Record<string, unknown> = {})
     return out.tasks[0].taskArn;
 }
 
+/** A service of `count` awsvpc tasks registered with a target group of the given deregistration delay. */
+function serviceBehindTargetGroup(region: Region, deregistrationDelaySeconds: number, count = 1): string {
+    const targetGroupArn = region.targetGroups.create("web-tg", deregistrationDelaySeconds);
+    const td = registerTaskDefinition(region, {
+        family: "web",
+        networkMode: "awsvpc",
+        containerDefinitions: [
+            { name: "web", image: "x", memory: 128, portMappings: [{ containerPort: 8080 }] },
+        ],
+    });
+    const { service } = region.admin("ecs", "CreateService", {
+        cluster: "c",
+        serviceName: "web",
+        taskDefinition: td,
+        desiredCount: count,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } },
+        loadBalancers: [{ targetGroupArn, containerName: "web", containerPort: 8080 }],
+    }) as { service: { serviceArn: string } };
+    return service.serviceArn;
+}
+
+function serviceTaskArns(region: Region, serviceArn: string): string[] {
+    return [...region.ecs.state.tasks.values()].filter((t) => t.serviceArn === serviceArn).map((t) => t.arn);
+}
+
 describe("sim/ecs task lifecycle", () => {
-    it("goes PROVISIONING → PENDING → RUNNING, then DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED", async () => {
+    it("goes PROVISIONING → PENDING → RUNNING, then STOPPING → STOPPED with no load balancer or ENI", async () => {
         const region = fixedRegion();
         clusterWithInstances(region, "c", [["i-1", "m5.large", "us-east-1a"]]);
         const td = registerTaskDefinition(region, {
@@ -37,17 +62,90 @@ describe("sim/ecs task lifecycle", () => {
             [0, "PROVISIONING"],
             [1, "PENDING"],
             [11, "RUNNING"],
-            [100, "DEACTIVATING"],
-            [101, "STOPPING"],
-            [104, "DEPROVISIONING"],
-            [105, "STOPPED"],
+            [100, "STOPPING"],
+            [103, "STOPPED"],
         ]);
         const task = region.ecs.state.tasks.get(arn)!;
         assert.equal(task.stoppedReason, "test");
         assert.equal(task.stopCode, "UserInitiated");
     });
 
-    it("kills the container at the stopTimeout when the application ignores SIGTERM longer", async () => {
+    it("stays DEACTIVATING for the target group's 300 s deregistration delay, then STOPPING, DEPROVISIONING", async () => {
+        const region = fixedRegion();
+        clusterWithInstances(region, "c", [["i-1", "m5.large", "us-east-1a"]]);
+        const serviceArn = serviceBehindTargetGroup(region, 300);
+        await region.run(60);
+        const [arn] = serviceTaskArns(region, serviceArn);
+        region.admin("ecs", "StopTask", { cluster: "c", task: arn, reason: "test" });
+        await region.run(400);
+        assert.deepEqual(taskTimeline(region, arn).slice(3), [
+            [60, "DEACTIVATING"],
+            [360, "STOPPING"],
+            [363, "DEPROVISIONING"],
+            [368, "STOPPED"],
+        ]);
+        const task = region.ecs.state.tasks.get(arn)!;
+        assert.ok(task.stoppedAt! - task.stoppingAt! >= 300_000);
+    });
+
+    it("counts a container instance's runningTasksCount by desired status, as the API reference defines it", async () => {
+        const region = fixedRegion();
+        // m5.xlarge: three awsvpc tasks (four ENIs less the primary).
+        const [ci] = clusterWithInstances(region, "c", [["i-1", "m5.xlarge", "us-east-1a"]]);
+        const serviceArn = serviceBehindTargetGroup(region, 30, 2);
+        await region.run(60);
+        const [first] = serviceTaskArns(region, serviceArn);
+        region.admin("ecs", "StopTask", { cluster: "c", task: first });
+        await region.run(3);
+        const statuses = serviceTaskArns(region, serviceArn).map(
+            (arn) => region.ecs.state.tasks.get(arn)!.lastStatus,
+        );
+        // One deregistering (desired STOPPED), one RUNNING, and its replacement starting.
+        assert.deepEqual(statuses, ["DEACTIVATING", "RUNNING", "PROVISIONING"]);
+        const { containerInstances } = region.admin("ecs", "DescribeContainerInstances", {
+            cluster: "c",
+            containerInstances: [ci],
+        }) as { containerInstances: { runningTasksCount: number; pendingTasksCount: number }[] };
+        assert.deepEqual(
+            [containerInstances[0].runningTasksCount, containerInstances[0].pendingTasksCount],
+            [2, 1],
+        );
+        const count = (filter: string) =>
+            (
+                region.admin("ecs", "ListContainerInstances", { cluster: "c", filter }) as {
+                    containerInstanceArns: string[];
+                }
+            ).containerInstanceArns.length;
+        assert.equal(count("runningTasksCount == 2"), 1);
+    });
+
+    it("refuses a service whose load balancer names an unknown target group or a port the container lacks", () => {
+        const region = fixedRegion();
+        clusterWithInstances(region, "c", [["i-1", "m5.large", "us-east-1a"]]);
+        const td = registerTaskDefinition(region, {
+            family: "web",
+            containerDefinitions: [
+                { name: "web", image: "x", memory: 128, portMappings: [{ containerPort: 80 }] },
+            ],
+        });
+        const create = (targetGroupArn: string, containerPort: number) => () =>
+            region.admin("ecs", "CreateService", {
+                cluster: "c",
+                serviceName: `s${containerPort}`,
+                taskDefinition: td,
+                loadBalancers: [{ targetGroupArn, containerName: "web", containerPort }],
+            });
+        assert.throws(create("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/nope/1", 80), {
+            code: "InvalidParameterException",
+            message: /targetgroup\/nope\/1 does not exist/,
+        });
+        const known = region.targetGroups.create("tg", 30);
+        assert.throws(create(known, 81), {
+            message: "The container web does not have a container port 81 defined.",
+        });
+    });
+
+    it("sends SIGKILL at the stopTimeout when the application ignores SIGTERM longer", async () => {
         const region = fixedRegion({ timings: { ecs: { sigtermExitMs: [60_000, 60_000] } } });
         clusterWithInstances(region, "c", [["i-1", "m5.large", "us-east-1a"]]);
         const td = registerTaskDefinition(region, {
@@ -59,11 +157,15 @@ describe("sim/ecs task lifecycle", () => {
         region.admin("ecs", "StopTask", { cluster: "c", task: arn });
         await region.run(100);
         assert.deepEqual(taskTimeline(region, arn).slice(3), [
-            [20, "DEACTIVATING"],
-            [21, "STOPPING"],
-            [26, "DEPROVISIONING"],
-            [27, "STOPPED"],
+            [20, "STOPPING"],
+            [25, "STOPPED"],
         ]);
+        assert.deepEqual(
+            region.timeline
+                .filter((e) => e.kind === "ecs.task.sigkilled")
+                .map((e) => [secondsAt(e.at), e.detail]),
+            [[25, { taskArn: arn, stopTimeoutSeconds: 5 }]],
+        );
     });
 
     it("awsvpc tasks take ENI attach and detach time", async () => {
@@ -84,10 +186,9 @@ describe("sim/ecs task lifecycle", () => {
             [0, "PROVISIONING"],
             [5, "PENDING"],
             [15, "RUNNING"],
-            [30, "DEACTIVATING"],
-            [31, "STOPPING"],
-            [34, "DEPROVISIONING"],
-            [39, "STOPPED"],
+            [30, "STOPPING"],
+            [33, "DEPROVISIONING"],
+            [38, "STOPPED"],
         ]);
     });
 
@@ -177,7 +278,28 @@ describe("sim/ecs task lifecycle", () => {
         const instance = region.ecs.state.containerInstances.get(ci)!;
         assert.equal(instance.status, "INACTIVE");
         assert.equal(instance.agentConnected, false);
-        // Only the two RUNNING service tasks count against the invariant; the standalone one does not.
-        assert.equal(region.invariants().runningServiceTasksKilledByTermination, 2);
+        // Every task that was not STOPPED counts against the invariant, the standalone one too.
+        const report = region.invariants();
+        assert.equal(report.tasksKilledByTermination, 3);
+        assert.deepEqual(report.killedByPhase, { running: 3, stopping: 0, starting: 0 });
+    });
+
+    it("counts a task killed while it deregisters as killed while stopping, with ECS's reason", async () => {
+        const region = fixedRegion();
+        clusterWithInstances(region, "c", [["i-1", "m5.large", "us-east-1a"]]);
+        const serviceArn = serviceBehindTargetGroup(region, 30, 2);
+        await region.run(60);
+        const [first] = serviceTaskArns(region, serviceArn);
+        region.admin("ecs", "StopTask", { cluster: "c", task: first, reason: "Scaling in" });
+        await region.run(10);
+        region.ecs.instanceTerminated("i-1");
+        const report = region.invariants();
+        assert.deepEqual(report.killedByPhase, { running: 1, stopping: 1, starting: 0 });
+        const stopping = report.killedTasks.find((k) => k.taskArn === first)!;
+        assert.deepEqual(
+            [stopping.lastStatus, stopping.phase, stopping.reason, stopping.stoppingBecause],
+            ["DEACTIVATING", "stopping", "Host EC2 (instance i-1) terminated.", "Scaling in"],
+        );
+        assert.equal(region.ecs.state.tasks.get(first)!.stoppedReason, "Scaling in");
     });
 });

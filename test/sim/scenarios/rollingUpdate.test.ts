@@ -8,6 +8,9 @@ describe("sim/scenarios/rolling-update", () => {
         assert.equal(result.passed, true, JSON.stringify(result.checks));
         assert.deepEqual(result.invariants, {
             runningTasksKilled: 0,
+            killedWhileRunning: 0,
+            killedWhileStopping: 0,
+            killedWhileStarting: 0,
             minHealthyFraction: 1,
             stuckInstances: 0,
             scaleOscillations: 0,
