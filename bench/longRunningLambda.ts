@@ -12,7 +12,7 @@
  * republishes to the topic that invoked it is stopped after RECURSION_LIMIT rounds.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ASYNC_RETRY_DELAYS_MS, LAMBDA_COMPUTE_MS, RECURSION_LIMIT } from "../sim/lambda";
+import { ASYNC_RETRY_DELAYS_MS, LAMBDA_RUNTIME_OVERHEAD_MS, RECURSION_LIMIT } from "../sim/lambda";
 import type { Region } from "../sim/region";
 import type { SimHarness } from "../sim/harness";
 
@@ -157,7 +157,7 @@ export class LongRunningLambda<E> {
         if (invocation.timedOut && status !== "timeout") return;
         const elapsed = this.region.clock.now() - invocation.startedAt;
         this.stats.invocations++;
-        this.stats.billedMs += Math.ceil(elapsed) + LAMBDA_COMPUTE_MS;
+        this.stats.billedMs += Math.ceil(elapsed) + LAMBDA_RUNTIME_OVERHEAD_MS;
         if (status === "error") this.stats.errors++;
         if (status === "timeout") this.stats.timeouts++;
         this.region.ctx.record("lambda.invoked", {

@@ -251,6 +251,8 @@ export class SimHarness {
 
     static async start(options: HarnessOptions): Promise<SimHarness> {
         const region = new Region(options);
+        // Over the wire, the loopback server's work runs in this process while a handler waits.
+        region.lambda.measureCompute = options.transport !== "wire";
         const server = await startRegionServer((service, operation, input) =>
             region.call(service, operation, input),
         );

@@ -17,6 +17,7 @@
  */
 import type { CommandSender, LambdaRuntime, ServiceClientName } from "../runtime/lambdaRuntime";
 import { AwsError } from "./errors";
+import { InvocationTimedOutError } from "./lambda";
 import { errorNames } from "./protocol/errorCodes";
 import type { Region } from "./region";
 import type { ServiceName } from "./types";
@@ -172,6 +173,7 @@ export class RegionClient implements CommandSender {
                 };
             } catch (error) {
                 const endMs = lambda.wireCallAnswered(key);
+                if (error instanceof InvocationTimedOutError) throw error;
                 const failure = asAwsError(error);
                 const kind = retryKind(failure);
                 retryCost = kind === "THROTTLING" ? THROTTLING_RETRY_COST : RETRY_COST;

@@ -1,10 +1,21 @@
 /**
  * AWS Lambda in the simulated region: a registry of functions whose handlers are real JS
  * functions, run one invocation at a time (the clock awaits each), with virtual time charged per
- * API call so getRemainingTimeInMillis() and timeouts mean what they do on AWS. Models async
- * invocation (internal queue, 2 retries ≈1 and ≈2 minutes apart, then the on-failure destination
- * or DLQ), reserved concurrency and throttling, billed duration, log capture into CloudWatch
- * Logs, SQS event source mappings (see lambdaSqsPoller.ts) and recursive-loop detection.
+ * API call and for the CPU the handler really uses, so getRemainingTimeInMillis(), timeouts and
+ * billed duration mean what they do on AWS. Models async invocation (internal queue, 2 retries ≈1
+ * and ≈2 minutes apart, then the on-failure destination or DLQ), reserved concurrency and
+ * throttling, log capture into CloudWatch Logs, SQS event source mappings (see
+ * lambdaSqsPoller.ts) and recursive-loop detection.
+ *
+ * Compute: the handler's CPU time is measured with process.cpuUsage() while it runs, the region's
+ * own work inside its API calls excluded, and scaled to the function's memory: Lambda allocates
+ * CPU in proportion to memory, one vCPU at 1,769 MB (Lambda developer guide, "Configuring Lambda
+ * function memory"); a single-threaded handler gains nothing above that. Inferred: this machine's
+ * core is as fast as a Lambda vCPU. Compute is placed on the invocation's timeline in whole
+ * COMPUTE_QUANTUM_MS steps (cumulative, so at most one step per invocation is left off the
+ * timeline) and billed in full: handlers that compute for milliseconds keep a run reproducible
+ * for its seed, while one that computes for seconds delays its calls, runs out its timeout and is
+ * billed as on AWS. A call issued after the invocation's timeout is never served.
  */
 import { format } from "node:util";
 import { AwsError } from "./errors";
@@ -22,8 +33,12 @@ import type {
     ServiceModel,
 } from "./types";
 
-/** Modelled run time of a handler apart from its API calls (runtime overhead and its own code). */
-export const LAMBDA_COMPUTE_MS = 20;
+/** The runtime's own time per invocation (event hand-off through the Runtime API); inferred. */
+export const LAMBDA_RUNTIME_OVERHEAD_MS = 1;
+/** Lambda's CPU: one vCPU at this much memory, proportionally less below. */
+export const MEMORY_MB_PER_VCPU = 1769;
+/** Compute reaches the timeline in steps this large; the remainder is billed only. */
+export const COMPUTE_QUANTUM_MS = 100;
 /** Delay between an async invoke and the first attempt (Lambda's internal queue). */
 export const ASYNC_QUEUE_DELAY_MS = 50;
 /** After a failed attempt of an async event, the next attempt waits this long (two retries). */
@@ -64,12 +79,16 @@ export interface FunctionStats {
     gbSeconds: number;
 }
 
-/** What an invocation came to; `elapsedMs` is the virtual time it occupied. */
+/**
+ * What an invocation came to: `elapsedMs` is the virtual time it occupied (its calls and the
+ * compute placed on its timeline), `unplacedComputeMs` the compute billed beyond that.
+ */
 export interface InvocationOutcome {
     readonly status: "ok" | "error" | "timeout" | "throttled";
     readonly requestId: string;
     readonly startedAt: number;
     readonly elapsedMs: number;
+    readonly unplacedComputeMs?: number;
     readonly result?: unknown;
     readonly errorType?: string;
     readonly errorMessage?: string;
@@ -102,6 +121,17 @@ interface Frame {
      * call whose answer it had received (see wireCalls.ts). Calls issued together overlap.
      */
     wireIssueBaseMs: number;
+    /** The handler's CPU time so far, scaled to the function's memory (ms of Lambda time). */
+    computeMs: number;
+    /** How much of it is on the timeline (a multiple of COMPUTE_QUANTUM_MS). */
+    placedComputeMs: number;
+    /** process.cpuUsage() when the handler last resumed; undefined while the region works. */
+    computeSince?: NodeJS.CpuUsage;
+}
+
+/** A call the handler issued after its invocation timed out: on AWS the process is gone. */
+export class InvocationTimedOutError extends Error {
+    override readonly name = "Sandbox.Timedout";
 }
 
 /** One HTTP call of a handler to the region, from its issue to its answer. */
@@ -140,6 +170,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
     readonly operations = [] as const;
 
     private readonly functions = new Map<string, LambdaFunction>();
+    /** Measure handlers' CPU (off when they call over the wire, whose server work runs in this process too). */
+    measureCompute = true;
     private readonly frames: Frame[] = [];
     /** A handler's HTTP calls to the region, by wireCalls.ts's call key, until answered. */
     private readonly wireCalls = new Map<string, WireCall>();
@@ -260,10 +292,11 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429);
         if (outcome.status === "timeout")
             throw new LambdaInvocationError("Sandbox.Timedout", outcome.errorMessage!);
-        if (outcome.elapsedMs > callerTimeoutMs) {
+        const durationMs = Math.ceil(outcome.elapsedMs + (outcome.unplacedComputeMs ?? 0));
+        if (durationMs > callerTimeoutMs) {
             throw new LambdaInvocationError(
                 "CallerTimeout",
-                `${fn.spec.name} took ${outcome.elapsedMs} ms, more than the caller's limit of ${callerTimeoutMs} ms`,
+                `${fn.spec.name} took ${durationMs} ms, more than the caller's limit of ${callerTimeoutMs} ms`,
             );
         }
         if (outcome.status === "error")
@@ -294,6 +327,9 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
     wireCallIssued(key: string, notBeforeMs = 0): void {
         const frame = this.frames.at(-1);
         if (frame) {
+            // What the handler computed before the call delays it.
+            this.pauseCompute(frame);
+            this.resumeCompute(frame);
             this.wireCalls.set(key, { frame, issuedAtMs: Math.max(frame.wireIssueBaseMs, notBeforeMs) });
         }
     }
@@ -309,6 +345,48 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             call.frame.wireIssueBaseMs = Math.max(call.frame.wireIssueBaseMs, call.endMs);
         }
         return call?.endMs;
+    }
+
+    /**
+     * The region starts serving a call of the running handler: the handler's compute so far is
+     * measured (and placed), and the region's own work is not counted as the handler's. A handler
+     * past its timeout is not served: on AWS it was stopped before it could make the call.
+     */
+    regionWorkStarts(): void {
+        const frame = this.frames.at(-1);
+        if (!frame) return;
+        this.pauseCompute(frame);
+        const elapsedMs = frame.chargedMs + (frame.computeMs - frame.placedComputeMs);
+        if (elapsedMs > frame.fn.spec.timeoutSeconds * 1000) {
+            throw new InvocationTimedOutError(
+                `${frame.fn.spec.name} ran past its ${frame.fn.spec.timeoutSeconds} s timeout before this call`,
+            );
+        }
+    }
+
+    /** The region is done serving the call: the handler computes again. */
+    regionWorkEnds(): void {
+        const frame = this.frames.at(-1);
+        if (frame) this.resumeCompute(frame);
+    }
+
+    private resumeCompute(frame: Frame): void {
+        if (this.measureCompute) frame.computeSince = process.cpuUsage();
+    }
+
+    /** Adds the CPU used since the handler resumed, scaled to its memory; places whole quanta on its timeline. */
+    private pauseCompute(frame: Frame): void {
+        if (frame.computeSince === undefined) return;
+        const used = process.cpuUsage(frame.computeSince);
+        frame.computeSince = undefined;
+        const vcpus = Math.min(1, frame.fn.spec.memoryMb / MEMORY_MB_PER_VCPU);
+        frame.computeMs += (used.user + used.system) / 1000 / vcpus;
+        const place =
+            Math.floor(frame.computeMs / COMPUTE_QUANTUM_MS) * COMPUTE_QUANTUM_MS - frame.placedComputeMs;
+        if (place <= 0) return;
+        frame.placedComputeMs += place;
+        frame.wireIssueBaseMs += place;
+        frame.chargedMs = Math.max(frame.chargedMs, frame.wireIssueBaseMs);
     }
 
     /** The running handler waits `ms` (a timer): what it does next starts that much later. */
@@ -354,7 +432,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
                 status: "error",
                 requestId,
                 startedAt,
-                elapsedMs: LAMBDA_COMPUTE_MS,
+                elapsedMs: LAMBDA_RUNTIME_OVERHEAD_MS,
                 errorType: "Runtime.ExitError",
                 errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
             };
@@ -362,13 +440,17 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             const frame: Frame = {
                 fn,
                 startedAt,
-                chargedMs: LAMBDA_COMPUTE_MS,
+                chargedMs: LAMBDA_RUNTIME_OVERHEAD_MS,
                 trace: invocationTrace(trigger, this.ctx.random),
-                wireIssueBaseMs: LAMBDA_COMPUTE_MS,
+                wireIssueBaseMs: LAMBDA_RUNTIME_OVERHEAD_MS,
+                computeMs: 0,
+                placedComputeMs: 0,
             };
             const run = await this.runHandler(frame, payload, requestId);
+            const unplacedComputeMs = frame.computeMs - frame.placedComputeMs;
             const timedOut =
-                frame.chargedMs > timeoutMs || this.ctx.random.chance(this.ctx.faults.lambdaTimeoutRate);
+                frame.chargedMs + unplacedComputeMs > timeoutMs ||
+                this.ctx.random.chance(this.ctx.faults.lambdaTimeoutRate);
             outcome = timedOut
                 ? {
                       status: "timeout",
@@ -378,7 +460,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
                       errorType: "Sandbox.Timedout",
                       errorMessage: `${isoMillis(startedAt + timeoutMs)} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
                   }
-                : { ...run, requestId, startedAt, elapsedMs: frame.chargedMs };
+                : { ...run, requestId, startedAt, elapsedMs: frame.chargedMs, unplacedComputeMs };
         }
         this.settle(fn, outcome, trigger);
         return outcome;
@@ -406,6 +488,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         // A handler reads the time with Date.now(), as on AWS, where its clock is the region's.
         const restoreClock = presentVirtualTime(() => this.invocationNow());
         this.ctx.cloudwatch.logLine(fn.logGroupName, `START RequestId: ${requestId} Version: $LATEST`);
+        this.resumeCompute(frame);
         try {
             const result = await fn.spec.handler(payload, context);
             return { status: "ok", result };
@@ -418,6 +501,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             );
             return { status: "error", errorType, errorMessage };
         } finally {
+            this.pauseCompute(frame);
             restoreClock();
             restoreEnv();
             restoreConsole();
@@ -429,7 +513,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
 
     /** Bills, counts, logs the end of an invocation and holds its concurrency until it ends. */
     private settle(fn: LambdaFunction, outcome: InvocationOutcome, trigger: InvocationTrigger): void {
-        const billedMs = Math.ceil(outcome.elapsedMs);
+        const durationMs = outcome.elapsedMs + (outcome.unplacedComputeMs ?? 0);
+        const billedMs = Math.ceil(durationMs);
         fn.inFlightUntil.push(outcome.startedAt + outcome.elapsedMs);
         fn.stats.invocations++;
         if (outcome.status === "error") fn.stats.errors++;
@@ -443,7 +528,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         this.ctx.cloudwatch.logLine(fn.logGroupName, `END RequestId: ${outcome.requestId}`);
         this.ctx.cloudwatch.logLine(
             fn.logGroupName,
-            `REPORT RequestId: ${outcome.requestId}\tDuration: ${outcome.elapsedMs.toFixed(2)} ms\tBilled Duration: ${billedMs} ms\tMemory Size: ${fn.spec.memoryMb} MB`,
+            `REPORT RequestId: ${outcome.requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${billedMs} ms\tMemory Size: ${fn.spec.memoryMb} MB`,
         );
         this.ctx.record("lambda.invoked", {
             function: fn.spec.name,

@@ -184,10 +184,15 @@ export class Region {
         const model = this.models[service];
         if (!model)
             throw new AwsError("UnknownServiceException", `The simulated region does not serve ${service}`);
-        bump(this.counts, service, operation);
-        this.lambda.chargeApiLatency(this.latency[service], callKey);
-        if (service === "ecs") this.throttleEcs(operation);
-        return model.call(operation, input ?? {});
+        this.lambda.regionWorkStarts();
+        try {
+            bump(this.counts, service, operation);
+            this.lambda.chargeApiLatency(this.latency[service], callKey);
+            if (service === "ecs") this.throttleEcs(operation);
+            return model.call(operation, input ?? {});
+        } finally {
+            this.lambda.regionWorkEnds();
+        }
     }
 
     /** Serves a call without counting, latency or throttling: scenario setup by the harness and tests. */

@@ -23,7 +23,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/clien
 import { awsLambdaRuntime, type CommandSender, type ServiceClientName } from "../../runtime/lambdaRuntime";
 import { SimHarness, type DeployedCluster } from "../../sim/harness";
 import { operationOf, regionLambdaRuntime, wireCopy } from "../../sim/inProcessClients";
-import { LAMBDA_COMPUTE_MS } from "../../sim/lambda";
+import { LAMBDA_RUNTIME_OVERHEAD_MS } from "../../sim/lambda";
 import { DEFAULT_API_LATENCY_MS } from "../../sim/region";
 import { rollingUpdate } from "../../sim/scenarios/rollingUpdate";
 import { testStack } from "./scenarios/testStack";
@@ -176,7 +176,9 @@ describe("sim/inProcessClients: retries and time as the SDK's standard strategy"
             const retryDelay = failure!.$metadata!.totalRetryDelay;
             // Full jitter under 1 s then 2 s (throttling base 1,000 ms).
             assert.ok(retryDelay >= 0 && retryDelay < 3000, String(retryDelay));
-            assert.deepEqual(durations, [LAMBDA_COMPUTE_MS + 3 * DEFAULT_API_LATENCY_MS.ecs + retryDelay]);
+            assert.deepEqual(durations, [
+                LAMBDA_RUNTIME_OVERHEAD_MS + 3 * DEFAULT_API_LATENCY_MS.ecs + retryDelay,
+            ]);
         } finally {
             await harness.stop();
         }
@@ -198,7 +200,10 @@ describe("sim/inProcessClients: retries and time as the SDK's standard strategy"
             });
             await harness.region.lambda.invokeSync(functionArn, {}, 30_000);
             const invoked = harness.region.timeline.find((entry) => entry.kind === "lambda.invoked")!;
-            assert.equal(invoked.detail.durationMs, LAMBDA_COMPUTE_MS + 2 * DEFAULT_API_LATENCY_MS.ecs + 700);
+            assert.equal(
+                invoked.detail.durationMs,
+                LAMBDA_RUNTIME_OVERHEAD_MS + 2 * DEFAULT_API_LATENCY_MS.ecs + 700,
+            );
         } finally {
             await harness.stop();
         }
@@ -214,9 +219,11 @@ describe("sim/inProcessClients: a scenario over the wire end to end gives the in
             invariants: r.invariants,
             drains: r.drains,
             ecsApiCalls: r.ecsApiCalls,
-            lambda: r.lambda,
+            invocations: r.lambda.invocations,
             simulatedSeconds: r.simulatedSeconds,
         });
         assert.deepEqual(figures(inProcess), figures(wire));
+        // In-process the handlers' own CPU is billed too; over the wire only the calls are.
+        assert.ok(inProcess.lambda.billedSeconds >= wire.lambda.billedSeconds);
     });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ASYNC_QUEUE_DELAY_MS, LAMBDA_COMPUTE_MS } from "../../sim/lambda";
+import { ASYNC_QUEUE_DELAY_MS, COMPUTE_QUANTUM_MS, LAMBDA_RUNTIME_OVERHEAD_MS } from "../../sim/lambda";
 import type { LambdaContext } from "../../sim/types";
 import { TEST_API_LATENCY_MS, messagingRegion, type MessagingRegion } from "./messagingContext";
 
@@ -48,24 +48,29 @@ describe("sim/lambda", () => {
                 },
             });
             assert.equal(await region.lambda.invokeSync(arn, {}, 2000), "done");
-            assert.deepEqual(remaining, [980, 950, 920, 890]);
-            const elapsed = LAMBDA_COMPUTE_MS + 3 * TEST_API_LATENCY_MS;
-            assert.deepEqual(region.lambda.stats(arn), {
+            assert.deepEqual(
+                remaining,
+                [0, 1, 2, 3].map((calls) => 1000 - LAMBDA_RUNTIME_OVERHEAD_MS - calls * TEST_API_LATENCY_MS),
+            );
+            const elapsed = LAMBDA_RUNTIME_OVERHEAD_MS + 3 * TEST_API_LATENCY_MS;
+            const { billedMs, gbSeconds, ...counts } = region.lambda.stats(arn);
+            assert.deepEqual(counts, {
                 invocations: 1,
                 errors: 0,
                 timeouts: 0,
                 throttles: 0,
                 recursionStops: 0,
-                billedMs: elapsed,
-                gbSeconds: (elapsed / 1000) * 0.5,
             });
+            // Billed: the calls, plus the handler's few ms of compute (under one quantum, so off the timeline).
+            assert.ok(billedMs >= elapsed && billedMs < elapsed + COMPUTE_QUANTUM_MS, String(billedMs));
+            assert.equal(gbSeconds, (billedMs / 1000) * 0.5);
             // The handler's API calls happened at its own virtual time.
             const modified = (
                 region.ssm.call("GetParameter", { Name: "/p2" }) as { Parameter: { LastModifiedDate: Date } }
             ).Parameter;
             assert.equal(
                 modified.LastModifiedDate.getTime(),
-                Date.UTC(2026, 0, 1) + LAMBDA_COMPUTE_MS + 3 * TEST_API_LATENCY_MS,
+                Date.UTC(2026, 0, 1) + LAMBDA_RUNTIME_OVERHEAD_MS + 3 * TEST_API_LATENCY_MS,
             );
         });
 
@@ -117,7 +122,7 @@ describe("sim/lambda", () => {
             });
             await assert.rejects(region.lambda.invokeSync(slow, {}, 2000), {
                 name: "CallerTimeout",
-                message: "policy took 2020 ms, more than the caller's limit of 2000 ms",
+                message: /^policy took 20\d\d ms, more than the caller's limit of 2000 ms$/,
             });
             const failing = region.lambda.createFunction({
                 name: "failing",
@@ -164,7 +169,7 @@ describe("sim/lambda", () => {
             assert.match(lines[3], /^END RequestId: /);
             assert.match(
                 lines[4],
-                /^REPORT RequestId: .*\tDuration: 20\.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB$/,
+                /^REPORT RequestId: .*\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB$/,
             );
         });
 
@@ -229,7 +234,7 @@ describe("sim/lambda", () => {
             region.lambda.invokeAsync(arn, { job: 7 }, "test");
             await region.clock.runFor(600_000);
             const first = ASYNC_QUEUE_DELAY_MS / 1000;
-            const compute = LAMBDA_COMPUTE_MS / 1000;
+            const compute = LAMBDA_RUNTIME_OVERHEAD_MS / 1000;
             assert.deepEqual(invocations(region), [
                 [first, "error"],
                 [first + compute + 60, "error"],
@@ -368,8 +373,8 @@ describe("sim/lambda", () => {
                 region.sqs.call("SendMessage", { QueueUrl: url, MessageBody: body });
             await region.clock.runFor(120_000);
             assert.deepEqual(seen, [
-                [0.02, ["a", "b", "c"], ["1", "1", "1"]],
-                [30.02, ["b"], ["2"]],
+                [LAMBDA_RUNTIME_OVERHEAD_MS / 1000, ["a", "b", "c"], ["1", "1", "1"]],
+                [30 + LAMBDA_RUNTIME_OVERHEAD_MS / 1000, ["b"], ["2"]],
             ]);
             assert.equal(region.sqs.depth(queueArn), 0);
         });
@@ -450,8 +455,8 @@ describe("sim/lambda", () => {
             await region.clock.runFor(60_000);
             assert.deepEqual(invocations(region), [
                 [0, "ok"],
-                [5.02, "ok"],
-                [10.04, "ok"],
+                [5 + LAMBDA_RUNTIME_OVERHEAD_MS / 1000, "ok"],
+                [10 + (2 * LAMBDA_RUNTIME_OVERHEAD_MS) / 1000, "ok"],
             ]);
             assert.equal(region.lambda.stats(functionArn).throttles, 0);
         });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LAMBDA_COMPUTE_MS } from "../../sim/lambda";
+import { LAMBDA_RUNTIME_OVERHEAD_MS } from "../../sim/lambda";
 import { TEST_API_LATENCY_MS, messagingRegion } from "./messagingContext";
 
 describe("sim/lambda: the clock a handler reads", () => {
@@ -20,7 +20,10 @@ describe("sim/lambda: the clock a handler reads", () => {
         const realBefore = Date.now();
         await region.lambda.invokeSync(arn, {}, 2000);
         const start = Date.UTC(2026, 0, 1) + 60_000;
-        assert.deepEqual(seen, [start + LAMBDA_COMPUTE_MS, start + LAMBDA_COMPUTE_MS + TEST_API_LATENCY_MS]);
+        assert.deepEqual(seen, [
+            start + LAMBDA_RUNTIME_OVERHEAD_MS,
+            start + LAMBDA_RUNTIME_OVERHEAD_MS + TEST_API_LATENCY_MS,
+        ]);
         assert.ok(Date.now() >= realBefore, "Date.now() is the real clock outside an invocation");
     });
 });

@@ -12,7 +12,7 @@ import {
     SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DEFAULT_API_LATENCY_MS } from "../../sim/region";
-import { LAMBDA_COMPUTE_MS } from "../../sim/lambda";
+import { LAMBDA_RUNTIME_OVERHEAD_MS } from "../../sim/lambda";
 import { SimHarness } from "../../sim/harness";
 import type { LambdaContext } from "../../sim/types";
 
@@ -108,21 +108,21 @@ describe("sim messaging over the wire", () => {
 
         const sqsLatency = DEFAULT_API_LATENCY_MS.sqs;
         // SNS delivers at 100 ms; each run is compute + one SQS call; the message returns 120 s after that call.
-        const firstCallDone = 100 + LAMBDA_COMPUTE_MS + sqsLatency;
-        const secondCallDone = firstCallDone + 120_000 + LAMBDA_COMPUTE_MS + sqsLatency;
+        const firstCallDone = 100 + LAMBDA_RUNTIME_OVERHEAD_MS + sqsLatency;
+        const secondCallDone = firstCallDone + 120_000 + LAMBDA_RUNTIME_OVERHEAD_MS + sqsLatency;
         assert.deepEqual(seen, [
             {
                 t: firstCallDone / 1000,
                 receiveCount: "1",
-                remainingBefore: 60_000 - LAMBDA_COMPUTE_MS,
-                remainingAfter: 60_000 - LAMBDA_COMPUTE_MS - sqsLatency,
+                remainingBefore: 60_000 - LAMBDA_RUNTIME_OVERHEAD_MS,
+                remainingAfter: 60_000 - LAMBDA_RUNTIME_OVERHEAD_MS - sqsLatency,
                 message: "drain i-0abc",
             },
             {
                 t: secondCallDone / 1000,
                 receiveCount: "2",
-                remainingBefore: 60_000 - LAMBDA_COMPUTE_MS,
-                remainingAfter: 60_000 - LAMBDA_COMPUTE_MS - sqsLatency,
+                remainingBefore: 60_000 - LAMBDA_RUNTIME_OVERHEAD_MS,
+                remainingAfter: 60_000 - LAMBDA_RUNTIME_OVERHEAD_MS - sqsLatency,
                 message: "drain i-0abc",
             },
         ]);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { SimHarness } from "../../../sim/harness";
-import { LAMBDA_COMPUTE_MS } from "../../../sim/lambda";
+import { LAMBDA_RUNTIME_OVERHEAD_MS } from "../../../sim/lambda";
 import { DEFAULT_API_LATENCY_MS } from "../../../sim/region";
 
 /** Runs `body` as a deployed function's handler once and returns the invocation's virtual duration. */
 async function billedDuration(body: (ecs: ECSClient) => Promise<void>): Promise<number> {
-    const harness = await SimHarness.start({ seed: 3 });
+    const harness = await SimHarness.start({ seed: 3, transport: "wire" });
     try {
         const ecs = new ECSClient({});
         const functionArn = harness.deployFunction({
@@ -33,11 +33,11 @@ describe("sim: a handler's concurrent SDK calls overlap in virtual time", () => 
             await Promise.all(Array.from({ length: 20 }, () => list(ecs)));
             await list(ecs);
         });
-        assert.equal(together, LAMBDA_COMPUTE_MS + 2 * ECS_MS);
+        assert.equal(together, LAMBDA_RUNTIME_OVERHEAD_MS + 2 * ECS_MS);
         const inSequence = await billedDuration(async (ecs) => {
             for (let call = 0; call < 3; call++) await list(ecs);
         });
-        assert.equal(inSequence, LAMBDA_COMPUTE_MS + 3 * ECS_MS);
+        assert.equal(inSequence, LAMBDA_RUNTIME_OVERHEAD_MS + 3 * ECS_MS);
         // Two branches at once, as the capacity handler runs them: the longer one decides.
         const branches = await billedDuration(async (ecs) => {
             const pages = async () => {
@@ -49,6 +49,6 @@ describe("sim: a handler's concurrent SDK calls overlap in virtual time", () => 
             };
             await Promise.all([pages(), batches()]);
         });
-        assert.equal(branches, LAMBDA_COMPUTE_MS + 5 * ECS_MS);
+        assert.equal(branches, LAMBDA_RUNTIME_OVERHEAD_MS + 5 * ECS_MS);
     });
 });
