@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFaults, parseSimulateArgs, simulate, UsageError } from "../../scripts/simulate";
 import { DEFAULT_HTML_PATH } from "../../sim/report/html";
+import { NO_FAULTS } from "../../sim/types";
 
 interface Captured {
     out: string[];
@@ -123,6 +124,20 @@ describe("scripts/simulate (npm run simulate)", () => {
                 () => parseFaults("dropRate=2"),
                 new UsageError('--faults: dropRate needs a rate in [0, 1] (dropRate=0.05), got "2"'),
             );
+            assert.deepEqual(parseFaults("autoscalingThrottleRate=0.2,resourceContentionRate=0.1"), {
+                autoscalingThrottleRate: 0.2,
+                resourceContentionRate: 0.1,
+            });
+        });
+
+        it("README's faults table lists exactly the faults --faults takes", () => {
+            const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+            const table = readme.slice(
+                readme.indexOf("| fault "),
+                readme.indexOf("\n\n", readme.indexOf("| fault ")),
+            );
+            const documented = [...table.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]);
+            assert.deepEqual(documented.sort(), Object.keys(NO_FAULTS).sort());
         });
     });
 
