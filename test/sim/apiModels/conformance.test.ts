@@ -175,7 +175,7 @@ describeWithModels(
                 assert.deepEqual(
                     violations,
                     [],
-                    `${violations.length} violation(s):\n${violations.slice(0, 20).join("\n")}`,
+                    `${violations.length} violation(s) in ${checker.checkedCalls()} calls:\n${violations.slice(0, 20).join("\n")}`,
                 );
             });
         }
