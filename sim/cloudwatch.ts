@@ -15,6 +15,7 @@ import {
 } from "./alarmEvaluation";
 import { type TimerId } from "./clock";
 import { parseEmfLine, type Dimension } from "./emf";
+import { paginate } from "./ecs/input";
 import { AwsError } from "./errors";
 import { InputReader, unknownOperation } from "./inputFields";
 import type { CloudWatchInternal, RegionContext, ServiceModel } from "./types";
@@ -169,6 +170,7 @@ export class CloudWatchModel implements ServiceModel, CloudWatchInternal {
             );
         }
         const now = this.ctx.lambda.invocationNow();
+        checkTimestamps(data, now);
         for (const datum of data) {
             const at = datum.optionalTimestamp("Timestamp") ?? now;
             const metric = this.metricFor(namespace, datum.string("MetricName"), readDimensions(datum));
@@ -203,6 +205,8 @@ export class CloudWatchModel implements ServiceModel, CloudWatchInternal {
     }
 
     private getMetricData(reader: InputReader): unknown {
+        // Every answer fits one page here (MaxDatapoints is not reached), so no token was issued.
+        if (reader.has("NextToken")) invalidNextToken();
         const start = requiredTimestamp(reader, "StartTime");
         const end = requiredTimestamp(reader, "EndTime");
         const ascending = reader.optionalString("ScanBy") === "TimestampAscending";
@@ -289,16 +293,22 @@ export class CloudWatchModel implements ServiceModel, CloudWatchInternal {
                     ),
                 ),
         );
-        const start = Number(reader.optionalString("NextToken") ?? "0");
+        const { page, nextToken } = paginate(
+            matching,
+            reader.optionalString("NextToken"),
+            LIST_METRICS_PAGE,
+            () => {
+                // ListMetrics declares no InvalidNextToken, only InvalidParameterValue.
+                throw new AwsError("InvalidParameterValue", "The parameter NextToken is invalid.");
+            },
+        );
         return {
-            Metrics: matching.slice(start, start + LIST_METRICS_PAGE).map((m) => ({
+            Metrics: page.map((m) => ({
                 Namespace: m.namespace,
                 MetricName: m.metricName,
                 Dimensions: m.dimensions,
             })),
-            ...(start + LIST_METRICS_PAGE < matching.length
-                ? { NextToken: String(start + LIST_METRICS_PAGE) }
-                : {}),
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
         };
     }
 
@@ -405,8 +415,15 @@ export class CloudWatchModel implements ServiceModel, CloudWatchInternal {
                     (state === undefined || a.state === state),
             )
             .sort((a, b) => a.name.localeCompare(b.name));
+        const { page, nextToken } = paginate(
+            alarms,
+            reader.optionalString("NextToken"),
+            reader.optionalInteger("MaxRecords", 1, 100) ?? 50,
+            invalidNextToken,
+        );
         return {
-            MetricAlarms: alarms.map((a) => ({
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
+            MetricAlarms: page.map((a) => ({
                 AlarmName: a.name,
                 AlarmArn: a.arn,
                 ...(a.description !== undefined ? { AlarmDescription: a.description } : {}),
@@ -575,6 +592,34 @@ function readPeriod(reader: InputReader): number {
         throw reader.invalid("Period", "10, 30 or a multiple of 60 seconds");
     }
     return period;
+}
+
+/** CloudWatch's list operations declare InvalidNextToken ("The next token specified is invalid."). */
+function invalidNextToken(): never {
+    throw new AwsError("InvalidNextToken", "The next token specified is invalid.");
+}
+
+const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
+const TWO_HOURS_MS = 2 * 3600 * 1000;
+
+/**
+ * PutMetricData takes time stamps "up to two weeks in the past and up to two hours into the
+ * future" (CloudWatch User Guide, "Metrics concepts", Time stamps); CloudWatch refuses the whole request
+ * with InvalidParameterValue, one line per point outside ("The parameter
+ * MetricData.member.1.Timestamp must specify a time within the past two weeks.", as SDK users
+ * report it: python-diamond/Diamond#372; the future wording is inferred).
+ */
+function checkTimestamps(data: readonly InputReader[], now: number): void {
+    const problems = data.flatMap((datum, i) => {
+        const at = datum.optionalTimestamp("Timestamp");
+        const field = `The parameter MetricData.member.${i + 1}.Timestamp`;
+        if (at !== undefined && at < now - TWO_WEEKS_MS)
+            return [`${field} must specify a time within the past two weeks.`];
+        if (at !== undefined && at > now + TWO_HOURS_MS)
+            return [`${field} must specify a time no more than two hours in the future.`];
+        return [];
+    });
+    if (problems.length > 0) throw new AwsError("InvalidParameterValue", problems.join("\n"));
 }
 
 function requiredTimestamp(reader: InputReader, field: string): number {

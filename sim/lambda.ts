@@ -7,8 +7,8 @@
  * throttling, log capture into CloudWatch Logs, SQS event source mappings (see
  * lambdaSqsPoller.ts) and recursive-loop detection.
  *
- * Compute: the handler's CPU time is measured with process.cpuUsage() while it runs, the region's
- * own work inside its API calls excluded, and scaled to the function's memory: Lambda allocates
+ * Compute: the handler's CPU time is measured while it runs (computeMeter.ts), the region's own
+ * work inside its API calls excluded, and scaled to the function's memory: Lambda allocates
  * CPU in proportion to memory, one vCPU at 1,769 MB (Lambda developer guide, "Configuring Lambda
  * function memory"); a single-threaded handler gains nothing above that. Inferred: this machine's
  * core is as fast as a Lambda vCPU. Compute is placed on the invocation's timeline in whole
@@ -18,6 +18,7 @@
  * billed as on AWS. A call issued after the invocation's timeout is never served.
  */
 import { format } from "node:util";
+import { computeSince, startCompute, type ComputeSegment } from "./computeMeter";
 import { AwsError } from "./errors";
 import { unknownOperation } from "./inputFields";
 import { isoMillis, uuid } from "./messageIds";
@@ -77,11 +78,16 @@ export interface FunctionStats {
     recursionStops: number;
     billedMs: number;
     gbSeconds: number;
+    /** Of the billed time, the handlers' own compute (ms of Lambda time, scaled to memory). */
+    computeMs: number;
+    /** The most compute one invocation used. */
+    maxComputeMs: number;
 }
 
 /**
  * What an invocation came to: `elapsedMs` is the virtual time it occupied (its calls and the
- * compute placed on its timeline), `unplacedComputeMs` the compute billed beyond that.
+ * compute placed on its timeline), `unplacedComputeMs` the compute billed beyond that, and
+ * `computeMs` all of its compute.
  */
 export interface InvocationOutcome {
     readonly status: "ok" | "error" | "timeout" | "throttled";
@@ -89,6 +95,7 @@ export interface InvocationOutcome {
     readonly startedAt: number;
     readonly elapsedMs: number;
     readonly unplacedComputeMs?: number;
+    readonly computeMs?: number;
     readonly result?: unknown;
     readonly errorType?: string;
     readonly errorMessage?: string;
@@ -125,8 +132,8 @@ interface Frame {
     computeMs: number;
     /** How much of it is on the timeline (a multiple of COMPUTE_QUANTUM_MS). */
     placedComputeMs: number;
-    /** process.cpuUsage() when the handler last resumed; undefined while the region works. */
-    computeSince?: NodeJS.CpuUsage;
+    /** Where the handler's compute was measured from when it last resumed; undefined while the region works. */
+    computing?: ComputeSegment;
 }
 
 /** A call the handler issued after its invocation timed out: on AWS the process is gone. */
@@ -230,6 +237,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
                 recursionStops: 0,
                 billedMs: 0,
                 gbSeconds: 0,
+                computeMs: 0,
+                maxComputeMs: 0,
             },
             inFlightUntil: [],
         });
@@ -371,16 +380,16 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
     }
 
     private resumeCompute(frame: Frame): void {
-        if (this.measureCompute) frame.computeSince = process.cpuUsage();
+        if (this.measureCompute) frame.computing = startCompute();
     }
 
     /** Adds the CPU used since the handler resumed, scaled to its memory; places whole quanta on its timeline. */
     private pauseCompute(frame: Frame): void {
-        if (frame.computeSince === undefined) return;
-        const used = process.cpuUsage(frame.computeSince);
-        frame.computeSince = undefined;
+        if (frame.computing === undefined) return;
+        const usedMs = computeSince(frame.computing);
+        frame.computing = undefined;
         const vcpus = Math.min(1, frame.fn.spec.memoryMb / MEMORY_MB_PER_VCPU);
-        frame.computeMs += (used.user + used.system) / 1000 / vcpus;
+        frame.computeMs += usedMs / vcpus;
         const place =
             Math.floor(frame.computeMs / COMPUTE_QUANTUM_MS) * COMPUTE_QUANTUM_MS - frame.placedComputeMs;
         if (place <= 0) return;
@@ -460,7 +469,14 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
                       errorType: "Sandbox.Timedout",
                       errorMessage: `${isoMillis(startedAt + timeoutMs)} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
                   }
-                : { ...run, requestId, startedAt, elapsedMs: frame.chargedMs, unplacedComputeMs };
+                : {
+                      ...run,
+                      requestId,
+                      startedAt,
+                      elapsedMs: frame.chargedMs,
+                      unplacedComputeMs,
+                      computeMs: frame.computeMs,
+                  };
         }
         this.settle(fn, outcome, trigger);
         return outcome;
@@ -525,6 +541,8 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         }
         fn.stats.billedMs += billedMs;
         fn.stats.gbSeconds += (billedMs / 1000) * (fn.spec.memoryMb / 1024);
+        fn.stats.computeMs += outcome.computeMs ?? 0;
+        fn.stats.maxComputeMs = Math.max(fn.stats.maxComputeMs, outcome.computeMs ?? 0);
         this.ctx.cloudwatch.logLine(fn.logGroupName, `END RequestId: ${outcome.requestId}`);
         this.ctx.cloudwatch.logLine(
             fn.logGroupName,

@@ -2,8 +2,9 @@
  * A simulated AWS region: one virtual clock, one seeded random source, every service model wired
  * through a shared RegionContext, the run's timeline and its invariants. `call` is the single way
  * in for API traffic (the loopback server and scripted clients alike): it counts the call,
- * charges the modelled latency to the Lambda invocation that is running, applies ECS throttling,
- * then dispatches to the model.
+ * charges the modelled latency to the Lambda invocation that is running, applies the API faults
+ * (ECS throttling, Auto Scaling throttling and contention), then dispatches to the model; a call
+ * observer, when given, sees each call with its answer.
  */
 import { AutoScalingModel } from "./autoscaling/model";
 import type { AutoScalingTimings } from "./autoscaling/groups";
@@ -50,6 +51,8 @@ export const ECS_BURST = 100;
 
 export interface RegionOptions {
     readonly seed: number;
+    /** Virtual epoch ms the clock starts at (default SIM_EPOCH_MS, so timelines compare across runs). */
+    readonly startMs?: number;
     readonly faults?: Partial<FaultSettings>;
     /** The awsvpcTrunking account setting at the start (ENI slots of instances that register). */
     readonly trunking?: boolean;
@@ -62,12 +65,27 @@ export interface RegionOptions {
         readonly autoscaling?: Partial<AutoScalingTimings>;
     };
     readonly invariants?: InvariantOptions;
+    /** Sees every call served, by `call` and `admin` alike, with its answer (sim/apiModels checks them). */
+    readonly callObserver?: ApiCallObserver;
 }
+
+/** One API call as the region served it: the input it was given and the output or error it answered. */
+export interface ObservedApiCall {
+    readonly service: ServiceName;
+    readonly operation: string;
+    readonly input: Readonly<Record<string, unknown>>;
+    /** "admin" for the harness's own set-up calls (uncounted, unthrottled). */
+    readonly via: "call" | "admin";
+    readonly output?: unknown;
+    readonly error?: unknown;
+}
+
+export type ApiCallObserver = (call: ObservedApiCall) => void;
 
 export type ApiCallCounts = Record<string, Record<string, number>>;
 
 export class Region {
-    readonly clock = new VirtualClock(SIM_EPOCH_MS);
+    readonly clock: VirtualClock;
     readonly random: SeededRandom;
     readonly ctx: RegionContext;
     readonly timeline: TimelineEntry[] = [];
@@ -89,6 +107,7 @@ export class Region {
     private readonly throttled: ApiCallCounts = {};
     private ecsTokens = ECS_BURST;
     private ecsTokensAt: number;
+    private readonly callObserver?: ApiCallObserver;
 
     constructor(options: RegionOptions) {
         if (!Number.isInteger(options.seed))
@@ -99,10 +118,12 @@ export class Region {
                 throw new Error(`faults.${name}: expected a probability in [0, 1], got ${value}`);
             }
         }
+        this.clock = new VirtualClock(options.startMs ?? SIM_EPOCH_MS);
         this.random = new SeededRandom(options.seed);
         this.monitor = new InvariantMonitor(options.invariants);
         this.latency = { ...DEFAULT_API_LATENCY_MS, ...options.apiLatencyMs };
         this.ecsTokensAt = this.clock.now();
+        this.callObserver = options.callObserver;
         const clock = this.clock;
         const timeline = this.timeline;
         const monitor = this.monitor;
@@ -171,7 +192,7 @@ export class Region {
     }
 
     /**
-     * One API call as a client makes it: counted, charged, throttled (ECS), then served. `callKey`
+     * One API call as a client makes it: counted, charged, faulted (ECS, Auto Scaling), then served. `callKey`
      * names an in-process call the running handler issued (sim/inProcessClients.ts); calls over the
      * wire are known by their SDK headers (sim/wireCalls.ts).
      */
@@ -188,8 +209,11 @@ export class Region {
         try {
             bump(this.counts, service, operation);
             this.lambda.chargeApiLatency(this.latency[service], callKey);
-            if (service === "ecs") this.throttleEcs(operation);
-            return model.call(operation, input ?? {});
+            return this.serve(service, operation, input ?? {}, "call", () => {
+                if (service === "ecs") this.throttleEcs(operation);
+                if (service === "autoscaling") this.autoscaling.injectApiFaults(operation);
+                return model.call(operation, input ?? {});
+            });
         } finally {
             this.lambda.regionWorkEnds();
         }
@@ -197,7 +221,27 @@ export class Region {
 
     /** Serves a call without counting, latency or throttling: scenario setup by the harness and tests. */
     admin(service: ServiceName, operation: string, input: Record<string, unknown>): unknown {
-        return this.models[service].call(operation, input);
+        return this.serve(service, operation, input, "admin", () =>
+            this.models[service].call(operation, input),
+        );
+    }
+
+    private serve(
+        service: ServiceName,
+        operation: string,
+        input: Record<string, unknown>,
+        via: ObservedApiCall["via"],
+        answer: () => unknown,
+    ): unknown {
+        let output: unknown;
+        try {
+            output = answer();
+        } catch (error) {
+            this.callObserver?.({ service, operation, input, via, error });
+            throw error;
+        }
+        this.callObserver?.({ service, operation, input, via, output });
+        return output;
     }
 
     /** Advances virtual time by `seconds`, running everything that falls due. */

@@ -1,7 +1,9 @@
 /**
  * `npm run simulate -- --serve`: a simulated region with a small demo cluster, served on a free
- * loopback port for a person to explore with the AWS CLI. Virtual time follows real time while it
- * runs, so tasks start, instances register and alarms evaluate as they would in a real region.
+ * loopback port for a person to explore with the AWS CLI. Its clock reads the machine's time from
+ * the moment it serves and then follows real time, so tasks start, instances register and alarms
+ * evaluate as they would in a real region, and timestamps a person sends (PutMetricData's, which
+ * must lie within two weeks back and two hours ahead) mean what they say.
  */
 import { deployCluster, type DeployedCluster, isSteady } from "./harness";
 import { type RegionServer, startRegionServer } from "./protocol/server";
@@ -28,6 +30,8 @@ export interface ServeOptions {
     readonly port?: number;
     /** Where the endpoint and the example command are printed. */
     readonly print?: (line: string) => void;
+    /** The machine's clock, epoch ms (tests pass their own). */
+    readonly now?: () => number;
 }
 
 export interface ServedRegion {
@@ -41,11 +45,14 @@ export interface ServedRegion {
 /** Starts the demo region, settles it, serves it and lets virtual time follow real time until stop(). */
 export async function serveDemoRegion(options: ServeOptions = {}): Promise<ServedRegion> {
     const print = options.print ?? ((line: string) => console.log(line));
-    const region = new Region({ seed: options.seed ?? 1 });
+    const now = options.now ?? Date.now;
+    // The demo settles in the half hour before now, then the clock catches up with the machine's.
+    const region = new Region({ seed: options.seed ?? 1, startMs: now() - maxSettleSeconds * 1000 });
     const deployed = deployCluster(region, DEMO_CLUSTER);
     if (!(await region.runUntil(() => isSteady(region, deployed), maxSettleSeconds))) {
         throw new Error(`The demo cluster did not settle within ${maxSettleSeconds} simulated seconds`);
     }
+    await region.clock.runUntil(now());
     const server = await startRegionServer(
         (service, operation, input) => region.call(service, operation, input),
         {
@@ -54,11 +61,9 @@ export async function serveDemoRegion(options: ServeOptions = {}): Promise<Serve
     );
     region.sqs.setEndpoint(server.endpoint);
 
-    const wallStart = Date.now();
-    const virtualStart = region.clock.now();
     let catchingUp: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-        catchingUp = catchingUp.then(() => region.clock.runUntil(virtualStart + (Date.now() - wallStart)));
+        catchingUp = catchingUp.then(() => region.clock.runUntil(now()));
     }, tickMs);
 
     print(`Simulated region (seed ${options.seed ?? 1}) serving on ${server.endpoint}`);

@@ -4,6 +4,7 @@
  * the JSON notification envelope in an SQS body (or the raw message with RawMessageDelivery) and
  * the `aws:sns` record for Lambda. The dropRate and duplicateRate faults apply per delivery.
  */
+import { paginate } from "./ecs/input";
 import { AwsError } from "./errors";
 import { InputReader, unknownOperation } from "./inputFields";
 import { isoMillis, uuid } from "./messageIds";
@@ -13,6 +14,11 @@ import type { MessageTrace, RegionContext, ServiceModel, SnsInternal } from "./t
 export const SNS_DELIVERY_DELAY_MS = 100;
 
 const CODES = { missing: "InvalidParameter", invalid: "InvalidParameter" };
+
+/** SNS's list operations declare InvalidParameterException (query code InvalidParameter) for a bad NextToken. */
+function invalidNextToken(): never {
+    throw new AwsError("InvalidParameter", "Invalid parameter: NextToken");
+}
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const MAX_MESSAGE_BYTES = 262_144;
 const PAGE_SIZE = 100;
@@ -70,9 +76,13 @@ export class SnsModel implements ServiceModel, SnsInternal {
         switch (operation) {
             case "CreateTopic":
                 return this.createTopic(reader);
-            case "DeleteTopic":
-                this.topics.delete(reader.string("TopicArn"));
+            case "DeleteTopic": {
+                // Deleting a topic that does not exist succeeds; a malformed ARN does not.
+                const arn = reader.string("TopicArn");
+                this.checkTopicArn(arn, "TopicArn");
+                this.topics.delete(arn);
                 return {};
+            }
             case "Subscribe":
                 return this.subscribe(reader);
             case "Unsubscribe":
@@ -199,13 +209,14 @@ export class SnsModel implements ServiceModel, SnsInternal {
     }
 
     private publish(reader: InputReader): unknown {
-        const topicArn = reader.optionalString("TopicArn") ?? reader.optionalString("TargetArn");
+        const field = reader.has("TopicArn") ? "TopicArn" : "TargetArn";
+        const topicArn = reader.optionalString(field);
         if (topicArn === undefined)
             throw new AwsError(
                 "InvalidParameter",
                 "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
             );
-        const topic = this.topicByArn(topicArn);
+        const topic = this.topicByArn(topicArn, field);
         const message = reader.string("Message");
         if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
             throw new AwsError("InvalidParameter", "Invalid parameter: Message too long");
@@ -227,27 +238,35 @@ export class SnsModel implements ServiceModel, SnsInternal {
 
     private listTopics(reader: InputReader): unknown {
         const arns = [...this.topics.keys()].sort();
-        const start = Number(reader.optionalString("NextToken") ?? "0");
+        const { page, nextToken } = paginate(
+            arns,
+            reader.optionalString("NextToken"),
+            PAGE_SIZE,
+            invalidNextToken,
+        );
         return {
-            Topics: arns.slice(start, start + PAGE_SIZE).map((TopicArn) => ({ TopicArn })),
-            ...(start + PAGE_SIZE < arns.length ? { NextToken: String(start + PAGE_SIZE) } : {}),
+            Topics: page.map((TopicArn) => ({ TopicArn })),
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
         };
     }
 
     private listSubscriptions(reader: InputReader): unknown {
         const topic = this.topicByArn(reader.string("TopicArn"));
-        const start = Number(reader.optionalString("NextToken") ?? "0");
+        const { page, nextToken } = paginate(
+            topic.subscriptions,
+            reader.optionalString("NextToken"),
+            PAGE_SIZE,
+            invalidNextToken,
+        );
         return {
-            Subscriptions: topic.subscriptions.slice(start, start + PAGE_SIZE).map((s) => ({
+            Subscriptions: page.map((s) => ({
                 SubscriptionArn: s.arn,
                 Owner: this.ctx.accountId,
                 Protocol: s.protocol,
                 Endpoint: s.endpoint,
                 TopicArn: s.topicArn,
             })),
-            ...(start + PAGE_SIZE < topic.subscriptions.length
-                ? { NextToken: String(start + PAGE_SIZE) }
-                : {}),
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
         };
     }
 
@@ -399,10 +418,38 @@ export class SnsModel implements ServiceModel, SnsInternal {
         return `https://sns.${this.ctx.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription.arn}`;
     }
 
-    private topicByArn(arn: string): Topic {
+    /** The topic `arn` names: InvalidParameter when it is no topic ARN of this region, NotFound when there is none. */
+    private topicByArn(arn: string, field = "TopicArn"): Topic {
+        this.checkTopicArn(arn, field);
         const topic = this.topics.get(arn);
         if (!topic) throw new AwsError("NotFound", "Topic does not exist", 404);
         return topic;
+    }
+
+    /**
+     * SNS answers a malformed topic ARN with InvalidParameter before looking the topic up: "Invalid
+     * parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1" for a bare name, and
+     * "Invalid parameter: TopicArn" for a topic ARN of another region (as SDK users report it:
+     * aws-samples/amazon-rekognition-video-analyzer#41, mozilla/security#8); another service's ARN
+     * or a malformed account is refused the same way (inferred).
+     */
+    private checkTopicArn(arn: string, field: string): void {
+        const parts = arn.split(":");
+        if (parts.length < 6) {
+            throw new AwsError(
+                "InvalidParameter",
+                `Invalid parameter: ${field} Reason: An ARN must have at least 6 elements, not ${parts.length}`,
+            );
+        }
+        const [prefix, , service, region, account] = parts;
+        if (
+            prefix !== "arn" ||
+            service !== "sns" ||
+            region !== this.ctx.region ||
+            !/^\d{12}$/.test(account)
+        ) {
+            throw new AwsError("InvalidParameter", `Invalid parameter: ${field}`);
+        }
     }
 }
 

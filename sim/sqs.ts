@@ -4,6 +4,7 @@
  * surface Lambda's event source mappings poll through. Times are the running invocation's
  * virtual time (`ctx.lambda.invocationNow()`), so a handler's SendMessage lands when it made it.
  */
+import { paginate } from "./ecs/input";
 import { AwsError } from "./errors";
 import { InputReader, parseNumber, unknownOperation } from "./inputFields";
 import { md5Hex, uuid } from "./messageIds";
@@ -51,6 +52,7 @@ interface Queue {
     visibilityTimeoutSeconds: number;
     delaySeconds: number;
     retentionSeconds: number;
+    maximumMessageBytes: number;
     redrive: RedrivePolicy | undefined;
     /** Attributes as last set, echoed by GetQueueAttributes. */
     readonly configured: Record<string, string>;
@@ -65,7 +67,18 @@ const DEFAULT_VISIBILITY_SECONDS = 30;
 const DEFAULT_RETENTION_SECONDS = 345_600;
 const MAX_DELAY_SECONDS = 900;
 const MAX_VISIBILITY_SECONDS = 43_200;
-const MAX_MESSAGE_BYTES = 262_144;
+/**
+ * SQS quotas ("Amazon SQS message quotas", since August 2025): a message is 1 byte to 1 MiB
+ * (1,048,576 bytes), its attributes' names, types and values counted in; a queue's
+ * MaximumMessageSize lowers that to as little as 1,024 bytes; a batch is at most 1 MiB in all.
+ */
+const MAX_MESSAGE_BYTES = 1_048_576;
+const MIN_MAXIMUM_MESSAGE_SIZE = 1024;
+/**
+ * The characters a message may hold (SendMessage: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to
+ * #xFFFD | #x10000 to #x10FFFF, XML 1.0's); any other is refused with InvalidMessageContents.
+ */
+const FORBIDDEN_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const MAX_BATCH_ENTRIES = 10;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const CODES = { missing: "MissingParameter", invalid: "InvalidParameterValue" };
@@ -261,6 +274,7 @@ export class SqsModel implements ServiceModel, SqsInternal {
             visibilityTimeoutSeconds: DEFAULT_VISIBILITY_SECONDS,
             delaySeconds: 0,
             retentionSeconds: DEFAULT_RETENTION_SECONDS,
+            maximumMessageBytes: MAX_MESSAGE_BYTES,
             redrive: undefined,
             configured: {},
             messages: [],
@@ -286,6 +300,14 @@ export class SqsModel implements ServiceModel, SqsInternal {
                     break;
                 case "MessageRetentionPeriod":
                     queue.retentionSeconds = integerAttribute(key, value, 60, 1_209_600);
+                    break;
+                case "MaximumMessageSize":
+                    queue.maximumMessageBytes = integerAttribute(
+                        key,
+                        value,
+                        MIN_MAXIMUM_MESSAGE_SIZE,
+                        MAX_MESSAGE_BYTES,
+                    );
                     break;
                 case "RedrivePolicy":
                     queue.redrive = value === "" ? undefined : this.parseRedrivePolicy(value);
@@ -354,7 +376,7 @@ export class SqsModel implements ServiceModel, SqsInternal {
             VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
             DelaySeconds: String(queue.delaySeconds),
             MessageRetentionPeriod: String(queue.retentionSeconds),
-            MaximumMessageSize: queue.configured.MaximumMessageSize ?? String(MAX_MESSAGE_BYTES),
+            MaximumMessageSize: String(queue.maximumMessageBytes),
             ReceiveMessageWaitTimeSeconds: queue.configured.ReceiveMessageWaitTimeSeconds ?? "0",
             CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
             LastModifiedTimestamp: String(Math.floor(queue.createdAt / 1000)),
@@ -378,6 +400,17 @@ export class SqsModel implements ServiceModel, SqsInternal {
     private sendMessageBatch(reader: InputReader): unknown {
         const queue = this.queueByUrl(reader);
         const entries = batchEntries(reader);
+        // "the sum of the individual lengths of all of the batched messages" (SendMessageBatch).
+        const batchBytes = entries.reduce(
+            (sum, entry) => sum + Buffer.byteLength(entry.optionalString("MessageBody") ?? ""),
+            0,
+        );
+        if (batchBytes > MAX_MESSAGE_BYTES) {
+            throw new AwsError(
+                "BatchRequestTooLong",
+                `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${batchBytes} bytes.`,
+            );
+        }
         const successful: unknown[] = [];
         const failed: unknown[] = [];
         for (const entry of entries) {
@@ -402,10 +435,17 @@ export class SqsModel implements ServiceModel, SqsInternal {
 
     private sendChecked(queue: Queue, reader: InputReader, fieldPrefix: string): StoredMessage {
         const body = reader.string("MessageBody");
-        if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES) {
+        if (body === "") {
             throw new AwsError(
-                "InvalidParameterValue",
-                `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`,
+                "MissingParameter",
+                `The request must contain the parameter ${fieldPrefix}MessageBody.`,
+            );
+        }
+        const forbidden = FORBIDDEN_CHARACTER.exec(body)?.[0];
+        if (forbidden !== undefined) {
+            throw new AwsError(
+                "InvalidMessageContents",
+                `Invalid binary character '#x${forbidden.codePointAt(0)!.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`,
             );
         }
         const delay = reader.optionalNumber("DelaySeconds");
@@ -416,6 +456,12 @@ export class SqsModel implements ServiceModel, SqsInternal {
             );
         }
         const attributes = readMessageAttributes(reader);
+        if (messageBytes(body, attributes) > queue.maximumMessageBytes) {
+            throw new AwsError(
+                "InvalidParameterValue",
+                `One or more parameters are invalid. Reason: Message must be shorter than ${queue.maximumMessageBytes} bytes.`,
+            );
+        }
         const trace = this.ctx.lambda.traceForSend?.(queue.arn);
         return this.enqueue(queue, body, delay ?? queue.delaySeconds, attributes, trace);
     }
@@ -483,11 +529,13 @@ export class SqsModel implements ServiceModel, SqsInternal {
         const prefix = reader.optionalString("QueueNamePrefix") ?? "";
         const max = reader.optionalInteger("MaxResults", 1, 1000) ?? 1000;
         const names = [...this.queues.keys()].filter((name) => name.startsWith(prefix)).sort();
-        const start = Number(reader.optionalString("NextToken") ?? "0");
-        const page = names.slice(start, start + max);
+        const { page, nextToken } = paginate(names, reader.optionalString("NextToken"), max, () => {
+            // ListQueues declares no token error of its own: the common InvalidParameterValue (inferred).
+            throw new AwsError("InvalidParameterValue", "Invalid NextToken value.");
+        });
         return {
             ...(page.length > 0 ? { QueueUrls: page.map((name) => this.urlOf(this.queues.get(name)!)) } : {}),
-            ...(start + max < names.length ? { NextToken: String(start + max) } : {}),
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
         };
     }
 
@@ -691,6 +739,18 @@ function batchEntries(reader: InputReader): InputReader[] {
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate !== undefined) throw new AwsError("BatchEntryIdsNotDistinct", `Id ${duplicate} repeated.`);
     return entries;
+}
+
+/** A message's size as SQS counts it: the body and each attribute's name, type and value, in UTF-8 bytes. */
+function messageBytes(body: string, attributes: SqsMessageAttributes): number {
+    let bytes = Buffer.byteLength(body);
+    for (const [name, attribute] of Object.entries(attributes)) {
+        bytes += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType);
+        bytes += Buffer.byteLength(attribute.StringValue ?? "");
+        bytes +=
+            attribute.BinaryValue === undefined ? 0 : Buffer.from(attribute.BinaryValue, "base64").length;
+    }
+    return bytes;
 }
 
 function readMessageAttributes(reader: InputReader): SqsMessageAttributes {

@@ -26,6 +26,10 @@ export interface FaultSettings {
     throttleRate: number;
     /** Enforce ECS's sustained 20 req/s read limit with a burst of 100 (token bucket in virtual time). */
     ecsRateLimit: boolean;
+    /** Auto Scaling API calls answered with `Throttling` ("Rate exceeded", HTTP 400) at this rate. */
+    autoscalingThrottleRate: number;
+    /** Auto Scaling API calls answered with `ResourceContention` (HTTP 500: a pending update to the group) at this rate. */
+    resourceContentionRate: number;
     /** SNS/SQS/EventBridge deliveries duplicated at this rate. */
     duplicateRate: number;
     /** SNS/EventBridge deliveries (and lifecycle notifications) silently lost at this rate. */
@@ -43,6 +47,8 @@ export interface FaultSettings {
 export const NO_FAULTS: FaultSettings = {
     throttleRate: 0,
     ecsRateLimit: false,
+    autoscalingThrottleRate: 0,
+    resourceContentionRate: 0,
     duplicateRate: 0,
     dropRate: 0,
     lambdaTimeoutRate: 0,

@@ -23,6 +23,8 @@ export class AutoScalingModel implements ServiceModel, AutoScalingInternal {
     readonly lifecycle: GroupLifecycle;
     readonly policies: ScalingPolicies;
     readonly refreshes: InstanceRefreshes;
+    /** API calls answered with an injected fault so far, by error code. */
+    readonly injectedFaults: Record<string, number> = {};
     private readonly handlers: Readonly<Record<string, AutoScalingOperation>>;
 
     constructor(
@@ -52,11 +54,40 @@ export class AutoScalingModel implements ServiceModel, AutoScalingInternal {
         return handler(input ?? {});
     }
 
+    /**
+     * The faults a run switched on, for one API call (not the harness's set-up): `Throttling`, the
+     * code Auto Scaling's query API answers "Rate exceeded" with (HTTP 400, as SDKs log it:
+     * aws/aws-sdk-go#3119), and `ResourceContentionFault`, which every served operation declares
+     * (HTTP 500, sender fault: "You already have a pending update to an Amazon EC2 Auto Scaling
+     * resource"). Either rejects the call before it changes anything.
+     */
+    injectApiFaults(operation: string): void {
+        const { faults, random } = this.ctx;
+        if (!this.handlers[operation]) return;
+        if (random.chance(faults.autoscalingThrottleRate)) {
+            this.injected("Throttling");
+            throw new AwsError("Throttling", "Rate exceeded");
+        }
+        if (random.chance(faults.resourceContentionRate)) {
+            this.injected("ResourceContention");
+            throw new AwsError(
+                "ResourceContention",
+                "You already have a pending update to an Amazon EC2 Auto Scaling resource (for example, an Auto Scaling group, instance, or load balancer).",
+                500,
+                "Sender",
+            );
+        }
+    }
+
     policyByArn(policyArn: string): ScalingPolicyState | undefined {
         for (const group of this.groups.values()) {
             for (const policy of group.policies.values()) if (policy.arn === policyArn) return policy;
         }
         return undefined;
+    }
+
+    private injected(code: string): void {
+        this.injectedFaults[code] = (this.injectedFaults[code] ?? 0) + 1;
     }
 
     executePolicyByArn(policyArn: string, alarmValue: number, breachThreshold?: number): void {

@@ -14,11 +14,17 @@ import {
     type MixedInstancesState,
     type ScalingPolicyState,
 } from "./state";
+import { readGroupFilters, readTags } from "./tags";
 import { isValidTerminationPolicy } from "./terminationPolicy";
 
 export type AutoScalingOperation = (input: Record<string, unknown>) => unknown;
 
 const VALIDATION = "ValidationError";
+
+/** Auto Scaling's answer to a NextToken it did not issue (the InvalidNextToken error its list operations declare). */
+function invalidNextToken(): never {
+    throw new AwsError("InvalidNextToken", "The NextToken value is not valid.");
+}
 const TRANSITIONS = ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"] as const;
 
 export function autoScalingOperations(model: AutoScalingModel): Record<string, AutoScalingOperation> {
@@ -195,6 +201,7 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
                 defaultInstanceWarmup: r.optionalInt("DefaultInstanceWarmup", -1, 86400),
                 newInstancesProtectedFromScaleIn:
                     r.optionalBoolean("NewInstancesProtectedFromScaleIn") ?? false,
+                tags: readTags(r),
                 instances: new Map(),
                 hooks: new Map(),
                 policies: new Map(),
@@ -249,13 +256,16 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
         DescribeAutoScalingGroups(input) {
             const r: InputReader = reader(input);
             const names = r.optionalStringList("AutoScalingGroupNames");
+            const filter = readGroupFilters(r);
             const pageSize = r.optionalInt("MaxRecords", 1, 100) ?? 50;
-            const selected = [...groups.values()].filter((g) => !names || names.includes(g.name));
+            const selected = [...groups.values()].filter(
+                (g) => (!names || names.includes(g.name)) && filter(g),
+            );
             const { page, nextToken } = paginate(
                 selected,
                 r.optionalString("NextToken"),
                 pageSize,
-                r.fail.bind(r),
+                invalidNextToken,
             );
             return { AutoScalingGroups: page.map(groupShape), NextToken: nextToken };
         },
@@ -271,7 +281,7 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
                 selected,
                 r.optionalString("NextToken"),
                 pageSize,
-                r.fail.bind(r),
+                invalidNextToken,
             );
             return {
                 AutoScalingInstances: page.map(({ g, i }) => instanceDetailsShape(g, i)),
@@ -464,7 +474,7 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
                 policies,
                 r.optionalString("NextToken"),
                 pageSize,
-                r.fail.bind(r),
+                invalidNextToken,
             );
             return { ScalingPolicies: page.map(policyShape), NextToken: nextToken };
         },
@@ -538,7 +548,7 @@ export function autoScalingOperations(model: AutoScalingModel): Record<string, A
                 selected,
                 r.optionalString("NextToken"),
                 pageSize,
-                r.fail.bind(r),
+                invalidNextToken,
             );
             return {
                 InstanceRefreshes: page.map((x) =>

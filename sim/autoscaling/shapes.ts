@@ -12,6 +12,7 @@ import type {
     ScalingPolicy,
 } from "@aws-sdk/client-auto-scaling";
 import { globalTimeoutSeconds } from "./hooks";
+import { tagDescriptions } from "./tags";
 import type {
     AsgInstance,
     GroupState,
@@ -83,7 +84,7 @@ export function groupShape(group: GroupState): AutoScalingGroup {
         CreatedTime: new Date(group.createdAt),
         SuspendedProcesses: [],
         EnabledMetrics: [],
-        Tags: [],
+        Tags: tagDescriptions(group),
         TerminationPolicies: [...group.terminationPolicies],
         NewInstancesProtectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
         DefaultInstanceWarmup: group.defaultInstanceWarmup,

@@ -115,6 +115,12 @@ export interface InstanceRefreshState {
     timer?: number;
 }
 
+export interface GroupTag {
+    readonly key: string;
+    readonly value: string;
+    readonly propagateAtLaunch: boolean;
+}
+
 export interface GroupState {
     readonly name: string;
     readonly arn: string;
@@ -132,6 +138,7 @@ export interface GroupState {
     healthCheckGracePeriod: number;
     defaultInstanceWarmup?: number;
     newInstancesProtectedFromScaleIn: boolean;
+    readonly tags: readonly GroupTag[];
     readonly instances: Map<string, AsgInstance>;
     readonly hooks: Map<string, LifecycleHookState>;
     readonly policies: Map<string, ScalingPolicyState>;

@@ -6,7 +6,7 @@
  */
 import type { StackSettings } from "../../stack/settings";
 import { isSteady, SimHarness } from "../harness";
-import type { Region } from "../region";
+import type { ApiCallObserver, Region } from "../region";
 import type { FaultSettings } from "../types";
 import { ScenarioRecorder } from "./recorder";
 import {
@@ -33,6 +33,8 @@ export interface ScenarioOptions {
     readonly withoutDrainHook?: boolean;
     /** How the handlers reach the region (default in-process; "wire" runs the real SDK clients over loopback). */
     readonly transport?: "in-process" | "wire";
+    /** Sees every API call the region serves (the conformance tests check them against AWS's models). */
+    readonly callObserver?: ApiCallObserver;
 }
 
 export interface Scenario {
@@ -76,6 +78,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
         faults: plan.options.faults,
         trunking: plan.settings.cluster.awsvpcTrunking,
         transport: plan.options.transport,
+        callObserver: plan.options.callObserver,
     });
     try {
         const region = harness.region;

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { REPO_ROOT } from "../../scripts/stackFile";
 import {
     DEFAULT_HTML_PATH,
     parseFaults,
@@ -9,6 +10,7 @@ import {
     simulate,
     UsageError,
 } from "../../scripts/simulate";
+import { NO_FAULTS } from "../../sim/types";
 
 interface Captured {
     out: string[];
@@ -128,6 +130,20 @@ describe("scripts/simulate (npm run simulate)", () => {
                 () => parseFaults("dropRate=2"),
                 new UsageError('--faults: dropRate needs a rate in [0, 1] (dropRate=0.05), got "2"'),
             );
+            assert.deepEqual(parseFaults("autoscalingThrottleRate=0.2,resourceContentionRate=0.1"), {
+                autoscalingThrottleRate: 0.2,
+                resourceContentionRate: 0.1,
+            });
+        });
+
+        it("README's faults table lists exactly the faults --faults takes", () => {
+            const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+            const table = readme.slice(
+                readme.indexOf("| fault "),
+                readme.indexOf("\n\n", readme.indexOf("| fault ")),
+            );
+            const documented = [...table.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]);
+            assert.deepEqual(documented.sort(), Object.keys(NO_FAULTS).sort());
         });
     });
 

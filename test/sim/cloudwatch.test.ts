@@ -224,6 +224,39 @@ describe("sim/cloudwatch", () => {
                 },
             );
         });
+        it("takes PutMetricData time stamps from two weeks back to two hours ahead, and refuses the whole request otherwise", async () => {
+            const region = messagingRegion();
+            await region.clock.runFor(20 * 24 * 3600 * 1000);
+            const now = region.clock.now();
+            const put = (...offsetsMs: number[]) =>
+                region.cloudwatch.call("PutMetricData", {
+                    Namespace: "App",
+                    MetricData: offsetsMs.map((offset) => ({
+                        MetricName: "Depth",
+                        Value: 1,
+                        Timestamp: new Date(now + offset),
+                    })),
+                });
+            const twoWeeks = 14 * 24 * 3600 * 1000;
+            const twoHours = 2 * 3600 * 1000;
+            put(-twoWeeks, 0, twoHours);
+            assert.throws(() => put(0, -twoWeeks - 1000), {
+                name: "InvalidParameterValue",
+                message:
+                    "The parameter MetricData.member.2.Timestamp must specify a time within the past two weeks.",
+            });
+            assert.throws(() => put(twoHours + 1000, 0, -twoWeeks - 1000), {
+                name: "InvalidParameterValue",
+                message:
+                    "The parameter MetricData.member.1.Timestamp must specify a time no more than two hours in the future.\n" +
+                    "The parameter MetricData.member.3.Timestamp must specify a time within the past two weeks.",
+            });
+            assert.equal(
+                region.cloudwatch.series("App", "Depth", []).length,
+                3,
+                "refused requests store nothing",
+            );
+        });
     });
 
     describe("alarms", () => {

@@ -53,7 +53,8 @@ describe("sim/lambda", () => {
                 [0, 1, 2, 3].map((calls) => 1000 - LAMBDA_RUNTIME_OVERHEAD_MS - calls * TEST_API_LATENCY_MS),
             );
             const elapsed = LAMBDA_RUNTIME_OVERHEAD_MS + 3 * TEST_API_LATENCY_MS;
-            const { billedMs, gbSeconds, ...counts } = region.lambda.stats(arn);
+            const { billedMs, gbSeconds, computeMs, maxComputeMs, ...counts } = region.lambda.stats(arn);
+            assert.equal(maxComputeMs, computeMs);
             assert.deepEqual(counts, {
                 invocations: 1,
                 errors: 0,
@@ -96,7 +97,12 @@ describe("sim/lambda", () => {
                 message: /Task timed out after 1\.00 seconds$/,
             });
             assert.deepEqual(
-                { ...region.lambda.stats(arn), gbSeconds: undefined },
+                {
+                    ...region.lambda.stats(arn),
+                    gbSeconds: undefined,
+                    computeMs: undefined,
+                    maxComputeMs: undefined,
+                },
                 {
                     invocations: 1,
                     errors: 1,
@@ -105,6 +111,8 @@ describe("sim/lambda", () => {
                     recursionStops: 0,
                     billedMs: 1000,
                     gbSeconds: undefined,
+                    computeMs: undefined,
+                    maxComputeMs: undefined,
                 },
             );
         });
@@ -188,7 +196,7 @@ describe("sim/lambda", () => {
             });
             assert.equal(ran, true);
             assert.deepEqual(
-                { ...region.lambda.stats(arn) },
+                { ...region.lambda.stats(arn), computeMs: undefined, maxComputeMs: undefined },
                 {
                     invocations: 1,
                     errors: 1,
@@ -197,6 +205,8 @@ describe("sim/lambda", () => {
                     recursionStops: 0,
                     billedMs: 3000,
                     gbSeconds: 3,
+                    computeMs: undefined,
+                    maxComputeMs: undefined,
                 },
             );
         });

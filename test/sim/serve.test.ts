@@ -85,4 +85,20 @@ describe("sim/serve (npm run simulate -- --serve)", () => {
         }
         assert.ok(served.region.clock.now() > before, "the virtual clock never moved");
     });
+
+    it("reads the machine's time from the moment it serves, and keeps following it", async () => {
+        let machineNow = Date.UTC(2027, 5, 15, 12, 0, 0);
+        const region = await serveDemoRegion({ seed: 7, print: () => {}, now: () => machineNow });
+        try {
+            assert.equal(region.region.clock.now(), machineNow);
+            machineNow += 60_000;
+            const deadline = Date.now() + 5000;
+            while (region.region.clock.now() < machineNow && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            assert.equal(region.region.clock.now(), machineNow);
+        } finally {
+            await region.stop();
+        }
+    });
 });

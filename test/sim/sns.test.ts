@@ -280,4 +280,42 @@ describe("sim/sns", () => {
         assert.throws(() => topic(region, "bad name"), { name: "InvalidParameter" });
         assert.throws(() => region.sns.call("Nope", {}), { name: "InvalidAction" });
     });
+
+    it("answers InvalidParameter, not NotFound, for a malformed topic ARN or one of another region", () => {
+        const region = messagingRegion();
+        const topicArn = topic(region, "t");
+        const refused = (arn: string, message: string) => {
+            for (const [operation, input] of [
+                ["Publish", { TopicArn: arn, Message: "x" }],
+                ["Publish", { TargetArn: arn, Message: "x" }],
+                ["GetTopicAttributes", { TopicArn: arn }],
+                ["Subscribe", { TopicArn: arn, Protocol: "email", Endpoint: "ops@example.com" }],
+                ["ListSubscriptionsByTopic", { TopicArn: arn }],
+                ["DeleteTopic", { TopicArn: arn }],
+            ] as const) {
+                const field = "TargetArn" in input ? "TargetArn" : "TopicArn";
+                assert.throws(
+                    () => region.sns.call(operation, input),
+                    {
+                        name: "InvalidParameter",
+                        message: message.replace("TopicArn", field),
+                    },
+                    `${operation} ${arn}`,
+                );
+            }
+        };
+        refused("t", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1");
+        refused(
+            "arn:aws:sns:us-east-1",
+            "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 4",
+        );
+        refused(topicArn.replace("us-east-1", "eu-west-1"), "Invalid parameter: TopicArn");
+        refused(topicArn.replace(":sns:", ":sqs:"), "Invalid parameter: TopicArn");
+        refused(topicArn.replace("123456789012", "1234"), "Invalid parameter: TopicArn");
+        region.sns.call("DeleteTopic", { TopicArn: `${topicArn}-gone` });
+        region.sns.call("DeleteTopic", { TopicArn: topicArn });
+        assert.throws(() => region.sns.call("GetTopicAttributes", { TopicArn: topicArn }), {
+            name: "NotFound",
+        });
+    });
 });

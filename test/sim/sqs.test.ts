@@ -293,4 +293,73 @@ describe("sim/sqs", () => {
         assert.deepEqual(region.sqs.call("ListQueues", { QueueNamePrefix: "al" }), { QueueUrls: [a] });
         assert.throws(() => region.sqs.call("Nope", {}), { name: "UnknownOperationException" });
     });
+
+    it("takes messages of 1 byte to 1 MiB, attributes counted in, and refuses empty bodies and characters outside XML's", () => {
+        const region = messagingRegion();
+        const url = queueUrl(region, "sizes");
+        const send = (body: string, extra: Record<string, unknown> = {}) =>
+            region.sqs.call("SendMessage", { QueueUrl: url, MessageBody: body, ...extra });
+        send("x".repeat(1_048_576));
+        send("\t\n\r é 😀 \uFFFD");
+        assert.throws(() => send("x".repeat(1_048_577)), {
+            name: "InvalidParameterValue",
+            message:
+                "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.",
+        });
+        assert.throws(
+            () =>
+                send("x".repeat(1_048_570), {
+                    MessageAttributes: { kind: { DataType: "String", StringValue: "drain" } },
+                }),
+            { name: "InvalidParameterValue" },
+            "name, type and value of each attribute count toward the size",
+        );
+        assert.throws(() => send(""), {
+            name: "MissingParameter",
+            message: "The request must contain the parameter MessageBody.",
+        });
+        for (const [body, code] of [
+            ["a\u0000b", "0"],
+            ["bell\u0007", "7"],
+            ["\u000B", "B"],
+            ["\uFFFE", "FFFE"],
+            ["lone \uD800 surrogate", "D800"],
+        ]) {
+            assert.throws(() => send(body), {
+                name: "InvalidMessageContents",
+                message: `Invalid binary character '#x${code}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`,
+            });
+        }
+        assert.equal(attributes(region, url).ApproximateNumberOfMessages, "2");
+    });
+
+    it("holds a queue to its MaximumMessageSize (1 KiB to 1 MiB) and a batch to 1 MiB in all", () => {
+        const region = messagingRegion();
+        const url = queueUrl(region, "small", { MaximumMessageSize: "1024" });
+        assert.equal(attributes(region, url).MaximumMessageSize, "1024");
+        region.sqs.call("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1024) });
+        assert.throws(
+            () => region.sqs.call("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1025) }),
+            {
+                name: "InvalidParameterValue",
+                message:
+                    "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
+            },
+        );
+        for (const size of ["1023", "1048577"]) {
+            assert.throws(() => queueUrl(region, `bad-${size}`, { MaximumMessageSize: size }), {
+                name: "InvalidAttributeValue",
+            });
+        }
+        const big = queueUrl(region, "big");
+        assert.equal(attributes(region, big).MaximumMessageSize, "1048576");
+        assert.throws(
+            () =>
+                region.sqs.call("SendMessageBatch", {
+                    QueueUrl: big,
+                    Entries: [0, 1].map((i) => ({ Id: `m${i}`, MessageBody: "x".repeat(600_000) })),
+                }),
+            { name: "BatchRequestTooLong" },
+        );
+    });
 });

@@ -13,6 +13,7 @@ import {
     type DeployedCluster,
 } from "../../../sim/harness";
 import { deployDrainPipeline, type DrainPipeline } from "../../../sim/pipelines/drain";
+import type { ApiCallObserver } from "../../../sim/region";
 import type { FaultSettings } from "../../../sim/types";
 
 export interface DrainRun {
@@ -34,8 +35,10 @@ export async function startDrainRun(options: {
     faults?: Partial<FaultSettings>;
     /** Every instance of the group is Spot (a mixed instances policy with 0 % On-Demand). */
     spot?: boolean;
+    /** Sees every API call the region serves (the conformance tests). */
+    callObserver?: ApiCallObserver;
 }): Promise<DrainRun> {
-    const harness = await SimHarness.start({ seed: options.seed });
+    const harness = await SimHarness.start({ seed: options.seed, callObserver: options.callObserver });
     const deployed = options.spot
         ? await deploySpotCluster(harness, options.scenario)
         : await harness.deploySteady(options.scenario);

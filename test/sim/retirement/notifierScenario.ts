@@ -7,7 +7,7 @@
 import type { RetirementRuntimeSettings } from "../../../runtime/retirementHandler";
 import { SimHarness } from "../../../sim/harness";
 import { coldStartOnFirstInvocation } from "../../../sim/pipelines/coldStart";
-import type { Region } from "../../../sim/region";
+import type { ApiCallObserver, Region } from "../../../sim/region";
 import { SlackReceiver } from "../../../sim/slackReceiver";
 import type { PublishedMessage } from "../../../sim/sns";
 import type { SampleEntry } from "./seedEvents";
@@ -47,8 +47,9 @@ export class NotifierScenario {
     static async start(
         settings: RetirementRuntimeSettings = DEFAULT_RUNTIME_SETTINGS,
         followUpMinutes = 15,
+        callObserver?: ApiCallObserver,
     ): Promise<NotifierScenario> {
-        const harness = await SimHarness.start({ seed: 11 });
+        const harness = await SimHarness.start({ seed: 11, callObserver });
         const slack = await SlackReceiver.start();
         const region = harness.region;
         const { TopicArn } = region.admin("sns", "CreateTopic", { Name: "retirement-topic" }) as {
