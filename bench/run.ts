@@ -7,7 +7,7 @@
  * unless they say wall; ratios are the headline.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeHandler } from "../scripts/lambdaArchive";
 import { loadSimulationSettings } from "../scripts/simulate";
@@ -17,6 +17,7 @@ import { bookCapacityCallbackFactory } from "./baselines/book-capacity";
 import { bookDrainCallbackFactory } from "./baselines/book-drain";
 import { runDrainComparison, type DrainBenchResult } from "./drainComparison";
 import { runLargeCluster, type LargeClusterResult } from "./largeCluster";
+import { runSpeed, speedTable, type SpeedFigure } from "./speed";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -40,6 +41,16 @@ export interface BenchResults {
     /** Archive bytes: the program's functions (as `npm run plan` synthesizes them) and the book's ports. */
     readonly archiveBytes: Readonly<Record<string, number>>;
     readonly npmTest: TestRun;
+    /** `--speed`: the region's own speed, whole processes timed (kept from the last `--speed` run otherwise). */
+    readonly speed?: readonly SpeedFigure[];
+}
+
+const RESULTS_PATH = join(REPO_ROOT, "bench", "results.json");
+
+function previousResults(): Partial<BenchResults> {
+    return existsSync(RESULTS_PATH)
+        ? (JSON.parse(readFileSync(RESULTS_PATH, "utf8")) as Partial<BenchResults>)
+        : {};
 }
 
 /** Book ÷ ours, as "12.3×"; "-" when either side has no figure. */
@@ -169,6 +180,13 @@ function timeNpmTest(): TestRun {
 
 async function main(): Promise<void> {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
+    if (process.argv.slice(2).includes("--speed")) {
+        const speed = runSpeed(progress);
+        writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), speed }, null, 2)}\n`);
+        console.log(speedTable(speed));
+        console.log(`\nwrote ${RESULTS_PATH}`);
+        return;
+    }
     const settings = loadSimulationSettings(STACK);
     const drain: BenchResults["drain"][number][] = [];
     for (const instances of DRAIN_SIZES) {
@@ -188,10 +206,11 @@ async function main(): Promise<void> {
     };
     progress("npm test…");
     const npmTest = timeNpmTest();
-    const results: BenchResults = { stack: STACK, drain, largeCluster, archiveBytes, npmTest };
-    writeFileSync(join(REPO_ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    const { speed } = previousResults();
+    const results: BenchResults = { stack: STACK, drain, largeCluster, archiveBytes, npmTest, speed };
+    writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderBench(results));
-    console.log(`\nwrote ${join(REPO_ROOT, "bench", "results.json")}`);
+    console.log(`\nwrote ${RESULTS_PATH}`);
 }
 
 if (require.main === module) {
