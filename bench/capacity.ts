@@ -95,9 +95,7 @@ async function main(): Promise<void> {
     try {
         const region = harness.region;
         const deployed = await settledCluster(harness);
-        const scaler = await deployCapacityScaler(harness, deployed, parseSettings({}, "bench").capacity, {
-            trunking: false,
-        });
+        const scaler = await deployCapacityScaler(harness, deployed, parseSettings({}, "bench").capacity);
         // The bench invokes the function itself; the schedule would add invocations of its own.
         region.admin("events", "PutRule", {
             Name: scaler.scheduleRuleName,
@@ -131,7 +129,7 @@ async function main(): Promise<void> {
             return taskShapeOf(taskDefinition);
         });
         const started = process.hrtime.bigint();
-        const pure = evaluateCapacity(described, shapes, { trunking: false, minimumSpareTasks: 1 });
+        const pure = evaluateCapacity(described, shapes, { minimumSpareTasks: 1 });
         const pureMs = Number(process.hrtime.bigint() - started) / 1e6;
 
         console.log(

@@ -68,7 +68,6 @@ export async function runLargeCluster(
             name: "capacity-ours",
             handler: coldStartOnFirstInvocation(
                 capacityCallbackFactory({
-                    trunking: settings.cluster.awsvpcTrunking,
                     minimumSpareTasks: settings.capacity.minimumSpareTasks,
                     namespace: CAPACITY_NAMESPACE,
                 }),

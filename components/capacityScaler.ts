@@ -4,12 +4,12 @@ import { capacityCallbackFactory } from "../runtime/capacityHandler";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_SCHEDULE,
     CAPACITY_TRIGGER_RETRY,
     capacityAlarmDeclarations,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
 } from "../stack/capacity";
-import { rateExpression } from "../stack/schedule";
 import type { CapacitySettings } from "../stack/settings";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
@@ -18,8 +18,6 @@ import { clusterScopedArn } from "./iam";
 export interface CapacityScalerArgs {
     /** Validated capacity settings of the stack. */
     readonly settings: CapacitySettings;
-    /** The account's awsvpcTrunking setting: it multiplies the awsvpc tasks an instance can hold. */
-    readonly trunking: boolean;
     readonly clusterName: pulumi.Input<string>;
     readonly clusterArn: pulumi.Input<string>;
     /** The group the scaling policies change. */
@@ -29,10 +27,10 @@ export interface CapacityScalerArgs {
 }
 
 /**
- * Scales the group on what the cluster can still place. A Lambda, run on every container instance
- * state change of this cluster and on a schedule (no event fires when a task cannot be placed),
- * publishes ContainerCapacity (worst-case tasks that still fit) and IdleHostCapacity (instances
- * that could go with room to spare). One alarm adds instances when capacity runs short, the other
+ * Scales the group on what the cluster can still place. A Lambda, run once a minute on a schedule
+ * (stack/capacity.ts CAPACITY_SCHEDULE says why no ECS event triggers it), publishes
+ * ContainerCapacity (worst-case tasks that still fit) and IdleHostCapacity (instances that could
+ * go with room to spare), counting each instance's awsvpc slots by its own trunk interface. One alarm adds instances when capacity runs short, the other
  * removes one at a time, with a cooldown, after the cluster has been idle for several minutes.
  * Removals go through the termination policy and the drain hook, so no running task is killed.
  */
@@ -52,7 +50,6 @@ export class CapacityScaler extends pulumi.ComponentResource {
             {
                 description: "Publishes ContainerCapacity and IdleHostCapacity for the ECS cluster",
                 callbackFactory: capacityCallbackFactory({
-                    trunking: args.trunking,
                     minimumSpareTasks: s.minimumSpareTasks,
                     namespace: CAPACITY_NAMESPACE,
                 }),
@@ -67,32 +64,16 @@ export class CapacityScaler extends pulumi.ComponentResource {
         );
         this.functionArn = fn.arn;
 
-        const triggers: [string, aws.cloudwatch.EventRuleArgs][] = [
-            [
-                "instance-events",
-                {
-                    description: "Container instance state changes of this cluster",
-                    eventPattern: pulumi.output(args.clusterArn).apply((clusterArn) =>
-                        JSON.stringify({
-                            source: ["aws.ecs"],
-                            "detail-type": ["ECS Container Instance State Change"],
-                            detail: { clusterArn: [clusterArn] },
-                        }),
-                    ),
-                },
-            ],
-            [
-                "schedule",
-                {
-                    description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-                    scheduleExpression: rateExpression(s.scheduleMinutes),
-                },
-            ],
-        ];
-        for (const [id, ruleArgs] of triggers) {
-            const rule = new aws.cloudwatch.EventRule(`${name}-${id}`, { ...ruleArgs, tags }, parent);
-            invokeOnEvents(`${name}-${id}`, rule, fn, CAPACITY_TRIGGER_RETRY, this);
-        }
+        const schedule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            {
+                description: "Evaluates the cluster's capacity once a minute",
+                scheduleExpression: CAPACITY_SCHEDULE,
+                tags,
+            },
+            parent,
+        );
+        invokeOnEvents(`${name}-schedule`, schedule, fn, CAPACITY_TRIGGER_RETRY, this);
 
         const out = scaleOutPolicyDeclaration(s);
         const scaleOut = new aws.autoscaling.Policy(

@@ -1,8 +1,8 @@
 /**
  * The capacity Lambda's adapter: reads the cluster from ECS, runs `evaluateCapacity` and publishes
- * ContainerCapacity and IdleHostCapacity as one EMF log line. Runs on every container-instance
- * state change of this cluster and on a schedule (no event fires when a task cannot be placed).
- * The answer never depends on which instance sent the event: every run reads the whole cluster.
+ * ContainerCapacity and IdleHostCapacity as one EMF log line. It runs once a minute on its
+ * schedule and on nothing else (CapacityScaler explains why no ECS event triggers it); every run
+ * reads the whole cluster, so two runs at once publish the same figures and are harmless.
  */
 import {
     DescribeContainerInstancesCommand,
@@ -50,8 +50,6 @@ export interface CapacityHandlerConfig {
     readonly clusterName: string;
     /** Shapes added to the services' task definitions; one named like a family replaces it. */
     readonly extraTaskShapes?: readonly TaskShapeOverride[];
-    /** The account's awsvpcTrunking setting. */
-    readonly trunking: boolean;
     /** CloudWatch namespace of the metrics. */
     readonly namespace: string;
     /** Worst-case tasks that must still fit after a scale-in (default 1). */
@@ -67,11 +65,9 @@ export type CapacityHandlerResult =
           readonly worstCaseTask: string;
           readonly unplaceable?: string;
       }
-    | { readonly outcome: "ignored"; readonly reason: string }
     | { readonly outcome: "malformed"; readonly reason: string }
     | { readonly outcome: "no-task-shapes" };
 
-export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
 export const SCHEDULED_EVENT = "Scheduled Event";
 
 /** ECS API page and batch sizes. */
@@ -194,16 +190,11 @@ export function createCapacityHandler(
     }
 
     return async (event: unknown): Promise<CapacityHandlerResult> => {
-        const trigger = classifyEvent(event, cluster);
+        const trigger = classifyEvent(event);
         if (trigger.kind === "malformed") {
             deps.log(`malformed event ignored: ${trigger.reason}`);
             deps.log(metricLine({ MalformedEvents: 1 }));
             return { outcome: "malformed", reason: trigger.reason };
-        }
-        if (trigger.kind === "other-cluster") {
-            const reason = `event for cluster ${trigger.clusterArn}, not ${cluster}`;
-            deps.log(`event ignored: ${reason}`);
-            return { outcome: "ignored", reason };
         }
         const [instances, fromServices] = await Promise.all([containerInstances(), serviceShapes()]);
         const shapes = mergeTaskShapes(fromServices, extraTaskShapes);
@@ -211,10 +202,7 @@ export function createCapacityHandler(
             deps.log(`cluster ${cluster}: no EC2 service and no configured task shape, nothing to measure`);
             return { outcome: "no-task-shapes" };
         }
-        const result = evaluateCapacity(instances, shapes, {
-            trunking: config.trunking,
-            minimumSpareTasks: config.minimumSpareTasks,
-        });
+        const result = evaluateCapacity(instances, shapes, { minimumSpareTasks: config.minimumSpareTasks });
         deps.log(
             metricLine({
                 ContainerCapacity: result.containerCapacity,
@@ -233,43 +221,23 @@ export function createCapacityHandler(
     };
 }
 
-type Trigger =
-    | { kind: "state-change" | "schedule" }
-    | { kind: "other-cluster"; clusterArn: string }
-    | { kind: "malformed"; reason: string };
+type Trigger = { kind: "schedule" } | { kind: "malformed"; reason: string };
 
-/** Which event this is; an ECS event's cluster is matched by name or full ARN. */
-export function classifyEvent(event: unknown, clusterName: string): Trigger {
+/** The schedule's event is the only one the function expects. */
+export function classifyEvent(event: unknown): Trigger {
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
         return {
             kind: "malformed",
             reason: `event: expected an EventBridge event object, got ${describeValue(event)}`,
         };
     }
-    const envelope = event as Record<string, unknown>;
-    const detailType = envelope["detail-type"];
-    if (detailType === SCHEDULED_EVENT) return { kind: "schedule" };
-    if (detailType !== CONTAINER_INSTANCE_STATE_CHANGE) {
-        return {
-            kind: "malformed",
-            reason: `detail-type: expected "${CONTAINER_INSTANCE_STATE_CHANGE}" or "${SCHEDULED_EVENT}", got ${describeValue(detailType)}`,
-        };
-    }
-    const detail = envelope.detail;
-    if (typeof detail !== "object" || detail === null) {
-        return { kind: "malformed", reason: `detail: expected an object, got ${describeValue(detail)}` };
-    }
-    const clusterArn = (detail as Record<string, unknown>).clusterArn;
-    if (typeof clusterArn !== "string" || !/^arn:aws[a-z-]*:ecs:[^:]*:\d*:cluster\/.+$/.test(clusterArn)) {
-        return {
-            kind: "malformed",
-            reason: `detail.clusterArn: expected an ECS cluster ARN, got ${describeValue(clusterArn)}`,
-        };
-    }
-    const name = clusterArn.slice(clusterArn.indexOf(":cluster/") + ":cluster/".length);
-    return name === clusterName || clusterArn === clusterName
-        ? { kind: "state-change" }
-        : { kind: "other-cluster", clusterArn };
+    const detailType = (event as Record<string, unknown>)["detail-type"];
+    return detailType === SCHEDULED_EVENT
+        ? { kind: "schedule" }
+        : {
+              kind: "malformed",
+              reason: `detail-type: expected "${SCHEDULED_EVENT}", got ${describeValue(detailType)}`,
+          };
 }
 
 /** Fargate services and daemons never need a new slot on an existing instance. */
@@ -309,7 +277,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /** The capacity Lambda's body; the cluster name comes from the environment, the rest by value. */
 export function capacityCallbackFactory(
-    config: { trunking: boolean; minimumSpareTasks: number; namespace: string },
+    config: { minimumSpareTasks: number; namespace: string },
     runtime: () => LambdaRuntime = awsLambdaRuntime,
 ): () => (event: unknown) => Promise<unknown> {
     return () => {
@@ -325,7 +293,6 @@ export function capacityCallbackFactory(
             {
                 clusterName: process.env.CLUSTER_NAME ?? "",
                 namespace: config.namespace,
-                trunking: config.trunking,
                 minimumSpareTasks: config.minimumSpareTasks,
             },
         );

@@ -7,12 +7,40 @@ import type { CapacitySettings } from "./settings";
 /** Where the capacity Lambda's EMF metrics land. */
 export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 
-/** The capacity Lambda's size; one evaluation at a time, so a burst of instance events cannot stampede the ECS API. */
-// 1 GB buys CPU: the idle-host re-packing costs about 3 s of CPU on a 2,000-instance cluster (bench/capacity.ts).
-export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 1024, reservedConcurrency: 1 } as const;
+/**
+ * The capacity Lambda's size. 512 MB (about 0.29 vCPU, CPU being proportional to memory) reads
+ * and evaluates a 2,000-instance cluster well within a second (bench/capacity.ts); the timeout
+ * leaves room for ECS throttling retries and ends a stuck run before the next minute's.
+ */
+export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512, reservedConcurrency: 1 } as const;
 
-/** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
-export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
+/**
+ * When the capacity Lambda runs: once a minute, on a schedule, and on no ECS event.
+ *
+ * - The alarms read one statistic per 60-second period (the Minimum) and CloudWatch evaluates a
+ *   period once it has ended, so a datapoint a minute is what they use; a second one in the same
+ *   minute changes an alarm only by being lower. A shortfall is therefore in the next datapoint,
+ *   at most a minute later, with no event needed: a task that cannot be placed sends none anyway.
+ *   ECS's own cluster auto scaling works at the same grain: it publishes
+ *   CapacityProviderReservation once a minute (ECS developer guide, "Amazon ECS cluster auto
+ *   scaling").
+ * - rate(1 minute) is EventBridge's shortest schedule (EventBridge user guide, "Schedule
+ *   expressions for rules": one-minute resolution). A datapoint every minute also keeps the
+ *   scale-in alarm's consecutive periods whole and tells a silent function from a quiet cluster.
+ * - ECS sends "ECS Container Instance State Change" on every task start and stop (ECS developer
+ *   guide, "Amazon ECS events"), so evaluations per event grow with task churn (1,391 events in a
+ *   150-instance rolling update), and each evaluation reads the whole cluster whichever instance
+ *   changed. Coalescing them through SQS does not bound them either: Lambda polls a standard
+ *   queue with five concurrent pollers, each gathering its own batch for the batching window, and
+ *   may wait up to 20 s on a quiet queue whatever the window (Lambda developer guide, "Using
+ *   Lambda with Amazon SQS"), so a burst still costs up to five evaluations per window.
+ * - Nothing relies on reserved concurrency: should a run overlap the next (the timeout is a
+ *   minute), both publish what they read for the same minute and the alarms take the Minimum.
+ */
+export const CAPACITY_SCHEDULE = "rate(1 minute)";
+
+/** EventBridge's retry policy for the schedule: a delivery later than the next minute's is worthless. */
+export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } as const;
 
 /** A step of a step scaling policy; bounds are relative to the alarm threshold. */
 export interface CapacityStep {

@@ -1,9 +1,8 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
- * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency 1
- * and failure queue), the EventBridge rule on this cluster's container instance state changes and
- * the schedule, the step scale-out and simple scale-in policies and the two alarms on the EMF
- * metrics. Every value comes from the component's exported declarations, so the region runs what
+ * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency
+ * and failure queue), the one-minute schedule that runs it, the step scale-out and simple
+ * scale-in policies and the two alarms on the EMF metrics. Every value comes from the component's exported declarations, so the region runs what
  * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
  */
 import type { CapacitySettings } from "../../stack/settings";
@@ -12,19 +11,18 @@ import { coldStartOnFirstInvocation } from "./coldStart";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_SCHEDULE,
     capacityAlarmDeclarations,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
 } from "../../stack/capacity";
 import { capacityCallbackFactory } from "../../runtime/capacityHandler";
-import { rateExpression } from "../../stack/schedule";
 
 export interface CapacityScalerDeployment {
     readonly functionArn: string;
     readonly functionName: string;
     readonly failureQueueArn: string;
-    readonly instanceEventsRuleName: string;
     readonly scheduleRuleName: string;
     readonly scaleOutPolicyArn: string;
     readonly scaleInPolicyArn: string;
@@ -38,7 +36,6 @@ export async function deployCapacityScaler(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: CapacitySettings,
-    options: { trunking: boolean },
 ): Promise<CapacityScalerDeployment> {
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
@@ -55,11 +52,7 @@ export async function deployCapacityScaler(
 
     const handler = coldStartOnFirstInvocation(
         capacityCallbackFactory(
-            {
-                trunking: options.trunking,
-                minimumSpareTasks: settings.minimumSpareTasks,
-                namespace: CAPACITY_NAMESPACE,
-            },
+            { minimumSpareTasks: settings.minimumSpareTasks, namespace: CAPACITY_NAMESPACE },
             harness.lambdaRuntime,
         ),
     );
@@ -72,25 +65,16 @@ export async function deployCapacityScaler(
         deadLetterArn: failureQueueArn,
     });
 
-    const instanceEventsRuleName = `${name}-instance-events`;
     const scheduleRuleName = `${name}-schedule`;
     region.admin("events", "PutRule", {
-        Name: instanceEventsRuleName,
-        Description: "Container instance state changes of this cluster",
-        EventPattern: JSON.stringify({
-            source: ["aws.ecs"],
-            "detail-type": ["ECS Container Instance State Change"],
-            detail: { clusterArn: [deployed.clusterArn] },
-        }),
-    });
-    region.admin("events", "PutRule", {
         Name: scheduleRuleName,
-        Description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-        ScheduleExpression: rateExpression(settings.scheduleMinutes),
+        Description: "Evaluates the cluster's capacity once a minute",
+        ScheduleExpression: CAPACITY_SCHEDULE,
     });
-    for (const rule of [instanceEventsRuleName, scheduleRuleName]) {
-        region.admin("events", "PutTargets", { Rule: rule, Targets: [{ Id: "capacity", Arn: functionArn }] });
-    }
+    region.admin("events", "PutTargets", {
+        Rule: scheduleRuleName,
+        Targets: [{ Id: "capacity", Arn: functionArn }],
+    });
 
     const out = scaleOutPolicyDeclaration(settings);
     const { PolicyARN: scaleOutPolicyArn } = region.admin("autoscaling", "PutScalingPolicy", {
@@ -141,7 +125,6 @@ export async function deployCapacityScaler(
         functionArn,
         functionName,
         failureQueueArn,
-        instanceEventsRuleName,
         scheduleRuleName,
         scaleOutPolicyArn,
         scaleInPolicyArn,

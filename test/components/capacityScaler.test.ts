@@ -17,7 +17,6 @@ describe("CapacityScaler", () => {
                 { minimumSpareTasks: 2, scaleInEvaluationMinutes: 15, scaleInCooldownSeconds: 900 },
                 "t",
             ).capacity,
-            trunking: false,
             clusterName: "c1",
             clusterArn: CLUSTER_ARN,
             autoScalingGroupName: "asg",
@@ -27,30 +26,22 @@ describe("CapacityScaler", () => {
         await settle(run);
     });
 
-    it("runs on this cluster's container instance events and every minute", () => {
-        const events = named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-instance-events");
-        assert.deepEqual(JSON.parse(events.inputs.eventPattern), {
-            source: ["aws.ecs"],
-            "detail-type": ["ECS Container Instance State Change"],
-            detail: { clusterArn: [CLUSTER_ARN] },
-        });
-        assert.equal(
-            named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-schedule").inputs.scheduleExpression,
-            "rate(1 minute)",
-        );
+    it("runs once a minute on its schedule and on no ECS event", () => {
+        const rules = ofType(run, "aws:cloudwatch/eventRule:EventRule");
         assert.deepEqual(
-            ofType(run, "aws:lambda/permission:Permission")
-                .map((p) => [p.name, p.inputs.principal])
-                .sort(),
-            [
-                ["capacity-instance-events", "events.amazonaws.com"],
-                ["capacity-schedule", "events.amazonaws.com"],
-            ],
+            rules.map((rule) => [rule.name, rule.inputs.scheduleExpression, rule.inputs.eventPattern]),
+            [["capacity-schedule", "rate(1 minute)", undefined]],
         );
-        assert.equal(
-            named(run, "aws:lambda/function:Function", "capacity-fn").inputs.reservedConcurrentExecutions,
-            1,
+        const target = named(run, "aws:cloudwatch/eventTarget:EventTarget", "capacity-schedule");
+        assert.deepEqual(target.inputs.retryPolicy, {
+            maximumRetryAttempts: 2,
+            maximumEventAgeInSeconds: 60,
+        });
+        assert.deepEqual(
+            ofType(run, "aws:lambda/permission:Permission").map((p) => [p.name, p.inputs.principal]),
+            [["capacity-schedule", "events.amazonaws.com"]],
         );
+        assert.equal(named(run, "aws:lambda/function:Function", "capacity-fn").inputs.memorySize, 512);
     });
 
     it("adds instances when fewer than minimumSpareTasks fit, and treats missing data as fine", () => {
@@ -125,7 +116,7 @@ describe("CapacityScaler", () => {
 
     it("serializes a handler that runs as Lambda loads it", async () => {
         const handler = await serializeHandler(
-            capacityCallbackFactory({ trunking: true, minimumSpareTasks: 1, namespace: CAPACITY_NAMESPACE }),
+            capacityCallbackFactory({ minimumSpareTasks: 1, namespace: CAPACITY_NAMESPACE }),
         );
         assert.ok(handler.zipBytes < 50_000, `capacity archive is ${handler.zipBytes} bytes`);
         assert.deepEqual(brokenCollections(handler.text), []);

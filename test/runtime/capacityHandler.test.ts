@@ -4,7 +4,6 @@ import { createCapacityHandler, type EcsCapacityCommand } from "../../runtime/ca
 
 const ACCOUNT = "123456789012";
 const CLUSTER = "demo";
-const CLUSTER_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`;
 const NOW = 1_700_000_000_000;
 const C5_LARGE = { cpu: 2048, memory: 3711 };
 
@@ -185,15 +184,6 @@ function bigCluster(): FakeEcs {
 
 const SCHEDULED = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
 
-function stateChange(clusterArn: unknown): Record<string, unknown> {
-    return {
-        version: "0",
-        "detail-type": "ECS Container Instance State Change",
-        source: "aws.ecs",
-        detail: { clusterArn, containerInstanceArn: "x", status: "ACTIVE", version: 3 },
-    };
-}
-
 function throttling(): Error {
     const error = new Error("Rate exceeded");
     error.name = "ThrottlingException";
@@ -213,7 +203,7 @@ function setup(ecs: FakeEcs, config: Partial<Parameters<typeof createCapacityHan
             },
             random: () => 0.5,
         },
-        { clusterName: CLUSTER, trunking: false, namespace: "EcsLifecycle", ...config },
+        { clusterName: CLUSTER, namespace: "EcsLifecycle", ...config },
     );
     return { handler, lines, sleeps };
 }
@@ -290,7 +280,7 @@ describe("createCapacityHandler", () => {
 
     it("publishes the measurement as one exact EMF line and names the limiting resource", async () => {
         const { handler, lines } = setup(bigCluster());
-        const result = await handler(stateChange(CLUSTER_ARN));
+        const result = await handler(SCHEDULED);
         // Worst case web:2 (512 CPU / 1024 MiB): 1 per busy instance (1700 MiB free), 3 per empty
         // one (3711 MiB) → 240 + 30. The 10 empty instances can go; an 11th's 1024/2011 in use
         // fits nowhere else.
@@ -303,7 +293,7 @@ describe("createCapacityHandler", () => {
         });
         assert.deepEqual(lines, [
             emf({ ContainerCapacity: 270, IdleHostCapacity: 10 }),
-            "cluster demo (state-change, 250 container instances): ContainerCapacity=270 IdleHostCapacity=10 " +
+            "cluster demo (schedule, 250 container instances): ContainerCapacity=270 IdleHostCapacity=10 " +
                 "limitingResource=MEMORY worstCaseTask=web",
         ]);
     });
@@ -334,34 +324,21 @@ describe("createCapacityHandler", () => {
         assert.equal(ecs.count("DescribeTaskDefinitionCommand"), 12);
     });
 
-    it("ignores an event for another cluster with a log line and no ECS call", async () => {
-        const ecs = bigCluster();
-        const { handler, lines } = setup(ecs);
-        const other = "arn:aws:ecs:us-east-1:123456789012:cluster/other";
-        assert.deepEqual(await handler(stateChange(other)), {
-            outcome: "ignored",
-            reason: `event for cluster ${other}, not demo`,
-        });
-        assert.deepEqual(lines, [`event ignored: event for cluster ${other}, not demo`]);
-        assert.equal(ecs.calls.length, 0);
-    });
-
     for (const [label, event, reason] of [
         ["null", null, "event: expected an EventBridge event object, got null"],
         [
             "an unknown detail-type",
             { "detail-type": "EC2 Instance State-change Notification", detail: {} },
-            'detail-type: expected "ECS Container Instance State Change" or "Scheduled Event", got "EC2 Instance State-change Notification"',
+            'detail-type: expected "Scheduled Event", got "EC2 Instance State-change Notification"',
         ],
         [
-            "no detail",
-            { "detail-type": "ECS Container Instance State Change" },
-            "detail: expected an object, got nothing",
-        ],
-        [
-            "a bad clusterArn",
-            stateChange("demo"),
-            'detail.clusterArn: expected an ECS cluster ARN, got "demo"',
+            "an ECS event (the function runs on its schedule only)",
+            {
+                "detail-type": "ECS Container Instance State Change",
+                source: "aws.ecs",
+                detail: { clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/demo" },
+            },
+            'detail-type: expected "Scheduled Event", got "ECS Container Instance State Change"',
         ],
     ] as const) {
         it(`logs and counts a malformed event (${label}) without throwing or calling ECS`, async () => {
