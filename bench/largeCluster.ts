@@ -18,11 +18,13 @@ import { deployStackCluster } from "../sim/scenarios/stackScenario";
 import type { LambdaHandler } from "../sim/types";
 import { createBookCapacityHandler } from "./baselines/book-capacity";
 import { capacityCallbackFactory } from "../runtime/capacityHandler";
-import { CAPACITY_NAMESPACE } from "../stack/capacity";
+import { CAPACITY_FUNCTION, CAPACITY_NAMESPACE } from "../stack/capacity";
 
 export interface CapacityEvaluation {
     readonly variant: "ours" | "book";
     readonly ecsApiCalls: number;
+    /** Bytes of the ECS answers it read (JSON as the region serves them). */
+    readonly ecsResponseBytes: number;
     readonly billedMs: number;
     readonly instancesSeen: number | null;
     readonly containerCapacity: number | null;
@@ -72,8 +74,8 @@ export async function runLargeCluster(
                     namespace: CAPACITY_NAMESPACE,
                 }),
             ),
-            timeoutSeconds: 60,
-            memoryMb: 256,
+            timeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
+            memoryMb: CAPACITY_FUNCTION.memoryMb,
             environment: { CLUSTER_NAME: deployed.clusterName },
         });
         // The book's handler with its SDK clients as its factory makes them; the ECS client is
@@ -119,7 +121,8 @@ export async function runLargeCluster(
             },
         };
         const capacity = [
-            await evaluate(harness, "ours", oursArn, stateChange, (out) => ({
+            // Ours runs on its schedule; the book's on a container instance event, as each is deployed.
+            await evaluate(harness, "ours", oursArn, SCHEDULED_EVENT, (out) => ({
                 containerCapacity:
                     (out as { containerCapacity?: number } | undefined)?.containerCapacity ?? null,
                 instancesSeen: instancesInSummaryLine(
@@ -147,6 +150,8 @@ async function evaluate(
 ): Promise<CapacityEvaluation> {
     const region = harness.region;
     const calls = ecsApiCalls(region);
+    region.countResponseBytes = true;
+    const bytes = ecsResponseBytes(region);
     const billed = region.lambda.stats(functionArn).billedMs;
     let out: unknown;
     let error: string | undefined;
@@ -155,14 +160,22 @@ async function evaluate(
     } catch (e) {
         error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
+    region.countResponseBytes = false;
     const figures = read(out);
     return {
         variant,
         ecsApiCalls: ecsApiCalls(region) - calls,
+        ecsResponseBytes: ecsResponseBytes(region) - bytes,
         billedMs: region.lambda.stats(functionArn).billedMs - billed,
         ...figures,
         ...(error === undefined ? {} : { error }),
     };
+}
+
+const SCHEDULED_EVENT = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
+
+function ecsResponseBytes(region: SimHarness["region"]): number {
+    return Object.values(region.responseBytes().ecs ?? {}).reduce((sum, n) => sum + n, 0);
 }
 
 /** The capacity handler's summary line says how many container instances it evaluated. */
