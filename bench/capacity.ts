@@ -10,7 +10,8 @@
  *    2,000-instance cluster: ECS calls and response bytes by operation, billed virtual ms (cold, and
  *    warm with task definitions cached), with ECS's read throttle on.
  * 3. The stack's 150-instance rolling update (new AMI, instance refresh), the region scenario:
- *    capacity evaluations, throttled invocations and minutes elapsed.
+ *    capacity evaluations (and invocations: each minute's schedule only defers one), throttled
+ *    invocations and minutes elapsed.
  * 4. From a shortfall to the scale-out alarm: the stack at its own size, a service raised so that
  *    fewer than minimumSpareTasks worst-case tasks fit; the shortfall starts when the region's
  *    cluster state first has too few slots (checked every virtual second) and ends when the
@@ -59,10 +60,16 @@ export interface InvocationCost {
 export interface RollingUpdateCost {
     readonly instances: number;
     readonly minutes: number;
+    /** Invocations that read the cluster (from the evaluation queue). */
     readonly evaluations: number;
+    /** Every invocation: the schedule's, which only defer, and the evaluations. */
+    readonly invocations: number;
     readonly throttledInvocations: number;
     readonly billedSeconds: number;
     readonly refreshStatus: string;
+    /** ECS calls and response bytes of one evaluation of the cluster after the update. */
+    readonly ecsCallsPerEvaluation: number;
+    readonly ecsResponseBytesPerEvaluation: number;
 }
 
 export interface ShortfallLatency {
@@ -182,7 +189,11 @@ function delta(after: ApiCallCounts, before: ApiCallCounts, service: string): Re
     );
 }
 
-const SCHEDULED_EVENT = { "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
+/** What the evaluation queue's event source mapping delivers each minute. */
+const EVALUATION_EVENT = { Records: [{ messageId: "bench", body: "{}", eventSource: "aws:sqs" }] };
+
+const sum = (values: Readonly<Record<string, number>>): number =>
+    Object.values(values).reduce((a, b) => a + b, 0);
 
 export async function measureInvocation(instances: number): Promise<InvocationCost> {
     const { harness, deployed } = await settledBenchCluster(instances, { ecsRateLimit: true });
@@ -201,7 +212,7 @@ export async function measureInvocation(instances: number): Promise<InvocationCo
             const bytes = region.responseBytes();
             const throttled = region.throttledCalls();
             const billed = region.lambda.stats(scaler.functionArn).billedMs;
-            await region.lambda.invokeSync(scaler.functionArn, SCHEDULED_EVENT, 60_000);
+            await region.lambda.invokeSync(scaler.functionArn, EVALUATION_EVENT, 60_000);
             const cost = {
                 ecsCalls: delta(region.apiCalls(), calls, "ecs"),
                 responseBytes: delta(region.responseBytes(), bytes, "ecs"),
@@ -261,14 +272,36 @@ export async function measureRollingUpdate(
         await region.runUntil(finished, 3600 + instances * 1200);
         // As the scenario does: the last drains' replacements settle before the count.
         await region.run(300);
-        const after = region.lambda.stats(functionArn);
+        const after = { ...region.lambda.stats(functionArn) };
+        const functionName = `${stack.deployed.clusterName}-capacity-fn`;
+        const evaluations = region.timeline.filter(
+            (entry) =>
+                entry.kind === "lambda.invoked" &&
+                entry.at >= startedAt &&
+                entry.detail.function === functionName &&
+                entry.detail.trigger === "sqs",
+        ).length;
+        const minutes = round((region.clock.now() - startedAt) / 60_000, 1);
+        // One more evaluation, alone on the wire, for what each one reads.
+        region.admin("events", "PutRule", {
+            Name: `${stack.deployed.clusterName}-capacity-schedule`,
+            ScheduleExpression: "rate(1 minute)",
+            State: "DISABLED",
+        });
+        await region.run(60);
+        region.countResponseBytes = true;
+        const calls = region.apiCalls();
+        await region.lambda.invokeSync(functionArn, EVALUATION_EVENT, 60_000);
         return {
             instances,
-            minutes: round((region.clock.now() - startedAt) / 60_000, 1),
-            evaluations: after.invocations - before.invocations,
+            minutes,
+            evaluations,
+            invocations: after.invocations - before.invocations,
             throttledInvocations: after.throttles - before.throttles,
             billedSeconds: round((after.billedMs - before.billedMs) / 1000, 2),
             refreshStatus: refreshStatus(region, stack.deployed, refreshId) ?? "missing",
+            ecsCallsPerEvaluation: sum(delta(region.apiCalls(), calls, "ecs")),
+            ecsResponseBytesPerEvaluation: sum(region.responseBytes().ecs ?? {}),
         };
     } finally {
         await harness.stop();
@@ -358,9 +391,6 @@ export async function runCapacityBench(
     return { evaluation, invocation, rollingUpdate, shortfallToAlarm };
 }
 
-const sum = (values: Readonly<Record<string, number>>): number =>
-    Object.values(values).reduce((a, b) => a + b, 0);
-
 export function capacityTable(result: CapacityBenchResult): string {
     const { invocation, rollingUpdate, shortfallToAlarm } = result;
     const byOperation = (values: Readonly<Record<string, number>>, unit: (n: number) => string) =>
@@ -405,9 +435,16 @@ export function capacityTable(result: CapacityBenchResult): string {
             [`${rollingUpdate.instances}-instance rolling update`, "value"],
             [
                 ["minutes", String(rollingUpdate.minutes)],
-                ["capacity evaluations", String(rollingUpdate.evaluations)],
+                [
+                    "capacity evaluations (invocations)",
+                    `${rollingUpdate.evaluations} (${rollingUpdate.invocations})`,
+                ],
                 ["throttled invocations", String(rollingUpdate.throttledInvocations)],
                 ["capacity Lambda billed s (virtual)", String(rollingUpdate.billedSeconds)],
+                [
+                    "ECS calls / response KB per evaluation",
+                    `${rollingUpdate.ecsCallsPerEvaluation} / ${(rollingUpdate.ecsResponseBytesPerEvaluation / 1024).toFixed(0)}`,
+                ],
                 ["instance refresh", rollingUpdate.refreshStatus],
             ],
         ),

@@ -66,6 +66,10 @@ export async function runLargeCluster(
         if (!(await region.runUntil(() => isSteady(region, deployed), 3600, 30))) {
             throw new Error(`the ${instances}-instance cluster did not settle`);
         }
+        // Only its schedule's invocation would send to it; the bench invokes the evaluation directly.
+        const { QueueUrl: evaluationQueueUrl } = region.admin("sqs", "CreateQueue", {
+            QueueName: "capacity-ours-evaluations",
+        }) as { QueueUrl: string };
         const oursArn = harness.deployFunction({
             name: "capacity-ours",
             handler: coldStartOnFirstInvocation(
@@ -76,7 +80,7 @@ export async function runLargeCluster(
             ),
             timeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
             memoryMb: CAPACITY_FUNCTION.memoryMb,
-            environment: { CLUSTER_NAME: deployed.clusterName },
+            environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluationQueueUrl },
         });
         // The book's handler with its SDK clients as its factory makes them; the ECS client is
         // watched so the bench knows how many instances it saw and what it computed before failing.
@@ -121,8 +125,8 @@ export async function runLargeCluster(
             },
         };
         const capacity = [
-            // Ours runs on its schedule; the book's on a container instance event, as each is deployed.
-            await evaluate(harness, "ours", oursArn, SCHEDULED_EVENT, (out) => ({
+            // Ours evaluates on its queue's message; the book's on a container instance event.
+            await evaluate(harness, "ours", oursArn, EVALUATION_EVENT, (out) => ({
                 containerCapacity:
                     (out as { containerCapacity?: number } | undefined)?.containerCapacity ?? null,
                 instancesSeen: instancesInSummaryLine(
@@ -172,7 +176,8 @@ async function evaluate(
     };
 }
 
-const SCHEDULED_EVENT = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
+/** What ours runs on: a message from its evaluation queue (its schedule only defers to it). */
+const EVALUATION_EVENT = { Records: [{ messageId: "bench", body: "{}", eventSource: "aws:sqs" }] };
 
 function ecsResponseBytes(region: SimHarness["region"]): number {
     return Object.values(region.responseBytes().ecs ?? {}).reduce((sum, n) => sum + n, 0);
@@ -181,7 +186,7 @@ function ecsResponseBytes(region: SimHarness["region"]): number {
 /** The capacity handler's summary line says how many container instances it evaluated. */
 function instancesInSummaryLine(events: readonly { message: string }[]): number | null {
     for (const event of [...events].reverse()) {
-        const match = /\((?:state-change|schedule), (\d+) container instances\)/.exec(event.message);
+        const match = /\((?:state-change|schedule|queue), (\d+) container instances\)/.exec(event.message);
         if (match) return Number(match[1]);
     }
     return null;

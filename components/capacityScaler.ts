@@ -4,6 +4,8 @@ import { capacityCallbackFactory } from "../runtime/capacityHandler";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_QUEUE,
+    CAPACITY_QUEUE_SOURCE,
     CAPACITY_SCHEDULE,
     CAPACITY_TRIGGER_RETRY,
     capacityAlarmDeclarations,
@@ -28,7 +30,8 @@ export interface CapacityScalerArgs {
 
 /**
  * Scales the group on what the cluster can still place. A Lambda, run once a minute on a schedule
- * (stack/capacity.ts CAPACITY_SCHEDULE says why no ECS event triggers it), publishes
+ * that defers each evaluation, by a delayed message on its own queue, to late in the minute
+ * (stack/capacity.ts CAPACITY_SCHEDULE says why, and why no ECS event triggers it), publishes
  * ContainerCapacity (worst-case tasks that still fit) and IdleHostCapacity (instances that could
  * go with room to spare), counting each instance's awsvpc slots by its own trunk interface. One alarm adds instances when capacity runs short, the other
  * removes one at a time, with a cooldown, after the cluster has been idle for several minutes.
@@ -45,6 +48,11 @@ export class CapacityScaler extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = { ...args.tags, Name: name };
 
+        const queue = new aws.sqs.Queue(
+            `${name}-evaluations`,
+            { sqsManagedSseEnabled: true, ...CAPACITY_QUEUE, tags },
+            parent,
+        );
         const fn = new ManagedFunction(
             `${name}-fn`,
             {
@@ -53,9 +61,9 @@ export class CapacityScaler extends pulumi.ComponentResource {
                     minimumSpareTasks: s.minimumSpareTasks,
                     namespace: CAPACITY_NAMESPACE,
                 }),
-                statements: capacityStatements(args.clusterArn),
+                statements: capacityStatements(args.clusterArn, queue.arn),
                 ...CAPACITY_FUNCTION,
-                environment: { CLUSTER_NAME: args.clusterName },
+                environment: { CLUSTER_NAME: args.clusterName, EVALUATION_QUEUE_URL: queue.url },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
                 tags: args.tags,
@@ -74,6 +82,16 @@ export class CapacityScaler extends pulumi.ComponentResource {
             parent,
         );
         invokeOnEvents(`${name}-schedule`, schedule, fn, CAPACITY_TRIGGER_RETRY, this);
+        new aws.lambda.EventSourceMapping(
+            `${name}-evaluations`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: fn.arn,
+                batchSize: CAPACITY_QUEUE_SOURCE.batchSize,
+                scalingConfig: { maximumConcurrency: CAPACITY_QUEUE_SOURCE.maximumConcurrency },
+            },
+            parent,
+        );
 
         const out = scaleOutPolicyDeclaration(s);
         const scaleOut = new aws.autoscaling.Policy(
@@ -132,10 +150,21 @@ export class CapacityScaler extends pulumi.ComponentResource {
     }
 }
 
-/** Read-only ECS access to this cluster's instances, services and their task definitions. */
-function capacityStatements(clusterArn: pulumi.Input<string>) {
-    return pulumi.output(clusterArn).apply((cluster) => {
+/** Read-only ECS access to this cluster's instances, services and their task definitions; its own queue. */
+function capacityStatements(clusterArn: pulumi.Input<string>, queueArn: pulumi.Input<string>) {
+    return pulumi.all([clusterArn, queueArn]).apply(([cluster, queue]) => {
         return [
+            {
+                Sid: "DeferAndReceiveEvaluations",
+                Effect: "Allow" as const,
+                Action: [
+                    "sqs:SendMessage",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                ],
+                Resource: queue,
+            },
             {
                 Sid: "ListThisClustersInstances",
                 Effect: "Allow" as const,

@@ -26,14 +26,16 @@
  * could be split across several hosts may be refused, so the figure errs low (never removes an
  * instance whose tasks have nowhere to go; may keep one that could go).
  *
- * Cost: near-linear in the instances for clusters of a few instance types and services. Instances
- * with the same free resources are interchangeable, so slots are counted once per distinct
- * free-resource signature; the bundles are kept sorted as runs of identical bundles, one run
- * growing as each count removes one more instance; and first-fit is run host by host (a host
- * takes, in order, every bundle that still fits it, which places each bundle where first-fit
- * would), so a stretch of identical hosts that take the same bundles is packed in one step.
- * test/runtime/capacity.property.test.ts checks every figure against the quadratic
- * implementation this replaced, on random clusters.
+ * Cost: near-linear in the instances for clusters of a few instance types and task sizes, where
+ * many instances are alike. Instances with the same free resources are interchangeable, so slots
+ * are counted once per distinct free-resource signature; the bundles are kept sorted as runs of
+ * identical bundles, one run growing as each count removes one more instance; first-fit places a
+ * whole run at once on stretches of identical hosts (each host of a stretch takes as many copies
+ * as fit, which is where first-fit puts them one by one), reads the kept hosts only as far as it
+ * needs, and stops looking at a host once no bundle still to place can fit it. When every
+ * instance differs from every other, each count still re-packs every bundle: the cost is then of
+ * the order of the implementation this replaced. test/runtime/capacity.property.test.ts checks
+ * every figure against that implementation on random clusters.
  */
 import type { Attachment, ContainerInstance, Resource } from "@aws-sdk/client-ecs";
 import { INSTANCE_TYPES, awsvpcTaskSlots, type InstanceTypeInfo } from "./instanceTypes";

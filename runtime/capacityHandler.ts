@@ -1,8 +1,10 @@
 /**
- * The capacity Lambda's adapter: reads the cluster from ECS, runs `evaluateCapacity` and publishes
- * ContainerCapacity and IdleHostCapacity as one EMF log line. It runs once a minute on its
- * schedule and on nothing else (CapacityScaler explains why no ECS event triggers it); every run
- * reads the whole cluster, so two runs at once publish the same figures and are harmless.
+ * The capacity Lambda's adapter. Its schedule's event (once a minute) only sends a message to the
+ * evaluation queue, delayed to the evaluation second of the minute; the message, delivered by the
+ * queue's event source mapping, makes it read the cluster from ECS, run `evaluateCapacity` and
+ * publish ContainerCapacity and IdleHostCapacity as one EMF log line (stack/capacity.ts says why
+ * that timing and why no ECS event triggers it). Every evaluation reads the whole cluster, so two
+ * at once publish the same figures and are harmless.
  */
 import {
     DescribeContainerInstancesCommand,
@@ -20,6 +22,8 @@ import type {
     ListServicesCommandOutput,
     Service,
 } from "@aws-sdk/client-ecs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { evaluationDelaySeconds } from "../stack/capacity";
 import { evaluateCapacity, type CapacityResult } from "./capacity";
 import { emfLine } from "./emf";
 import { awsLambdaRuntime, type LambdaRuntime } from "./lambdaRuntime";
@@ -37,6 +41,8 @@ export type EcsCapacityCommand =
 export interface CapacityHandlerDeps {
     /** An ECSClient, or anything that answers these commands as it does. */
     readonly ecs: { send(command: EcsCapacityCommand): Promise<unknown> };
+    /** An SQSClient: the schedule's invocation sends the delayed evaluation message with it. */
+    readonly sqs: { send(command: SendMessageCommand): Promise<unknown> };
     readonly log: (line: string) => void;
     /** Epoch ms, for the EMF timestamp. */
     readonly now: () => number;
@@ -48,6 +54,8 @@ export interface CapacityHandlerDeps {
 
 export interface CapacityHandlerConfig {
     readonly clusterName: string;
+    /** The evaluation queue, whose event source mapping is this function. */
+    readonly evaluationQueueUrl: string;
     /** Shapes added to the services' task definitions; one named like a family replaces it. */
     readonly extraTaskShapes?: readonly TaskShapeOverride[];
     /** CloudWatch namespace of the metrics. */
@@ -65,6 +73,7 @@ export type CapacityHandlerResult =
           readonly worstCaseTask: string;
           readonly unplaceable?: string;
       }
+    | { readonly outcome: "deferred"; readonly delaySeconds: number }
     | { readonly outcome: "malformed"; readonly reason: string }
     | { readonly outcome: "no-task-shapes" };
 
@@ -82,6 +91,11 @@ export function createCapacityHandler(
     if (typeof config.clusterName !== "string" || config.clusterName.length === 0) {
         throw new Error(
             `clusterName: expected a non-empty string, got ${JSON.stringify(config.clusterName)}`,
+        );
+    }
+    if (typeof config.evaluationQueueUrl !== "string" || !/^https?:\/\/.+/.test(config.evaluationQueueUrl)) {
+        throw new Error(
+            `evaluationQueueUrl: expected an SQS queue URL, got ${JSON.stringify(config.evaluationQueueUrl)}`,
         );
     }
     if (typeof config.namespace !== "string" || config.namespace.length === 0) {
@@ -196,6 +210,24 @@ export function createCapacityHandler(
             deps.log(metricLine({ MalformedEvents: 1 }));
             return { outcome: "malformed", reason: trigger.reason };
         }
+        if (trigger.kind === "schedule") {
+            const delaySeconds = evaluationDelaySeconds(deps.now());
+            await retryThrottled(
+                () =>
+                    deps.sqs.send(
+                        new SendMessageCommand({
+                            QueueUrl: config.evaluationQueueUrl,
+                            MessageBody: JSON.stringify({
+                                cluster,
+                                scheduledAt: new Date(deps.now()).toISOString(),
+                            }),
+                            DelaySeconds: delaySeconds,
+                        }),
+                    ),
+                retry,
+            );
+            return { outcome: "deferred", delaySeconds };
+        }
         const [instances, fromServices] = await Promise.all([containerInstances(), serviceShapes()]);
         const shapes = mergeTaskShapes(fromServices, extraTaskShapes);
         if (shapes.length === 0) {
@@ -221,23 +253,33 @@ export function createCapacityHandler(
     };
 }
 
-type Trigger = { kind: "schedule" } | { kind: "malformed"; reason: string };
+type Trigger = { kind: "schedule" } | { kind: "queue" } | { kind: "malformed"; reason: string };
 
-/** The schedule's event is the only one the function expects. */
+/** The schedule's event, or a batch from the evaluation queue: the only events the function expects. */
 export function classifyEvent(event: unknown): Trigger {
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
         return {
             kind: "malformed",
-            reason: `event: expected an EventBridge event object, got ${describeValue(event)}`,
+            reason: `event: expected an EventBridge event or an SQS batch, got ${describeValue(event)}`,
         };
     }
-    const detailType = (event as Record<string, unknown>)["detail-type"];
-    return detailType === SCHEDULED_EVENT
-        ? { kind: "schedule" }
-        : {
-              kind: "malformed",
-              reason: `detail-type: expected "${SCHEDULED_EVENT}", got ${describeValue(detailType)}`,
-          };
+    const envelope = event as Record<string, unknown>;
+    if (envelope["detail-type"] === SCHEDULED_EVENT) return { kind: "schedule" };
+    const records = envelope.Records;
+    if (
+        Array.isArray(records) &&
+        records.length > 0 &&
+        records.every((record) => (record as { eventSource?: unknown } | null)?.eventSource === "aws:sqs")
+    ) {
+        return { kind: "queue" };
+    }
+    return {
+        kind: "malformed",
+        reason:
+            records === undefined
+                ? `detail-type: expected "${SCHEDULED_EVENT}", got ${describeValue(envelope["detail-type"])}`
+                : `Records: expected a non-empty list of aws:sqs records, got ${describeValue(records)}`,
+    };
 }
 
 /** Fargate services and daemons never need a new slot on an existing instance. */
@@ -275,7 +317,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     return chunks;
 }
 
-/** The capacity Lambda's body; the cluster name comes from the environment, the rest by value. */
+/** The capacity Lambda's body; the cluster name and the evaluation queue come from the environment, the rest by value. */
 export function capacityCallbackFactory(
     config: { minimumSpareTasks: number; namespace: string },
     runtime: () => LambdaRuntime = awsLambdaRuntime,
@@ -285,6 +327,7 @@ export function capacityCallbackFactory(
         return createCapacityHandler(
             {
                 ecs: where.client("ecs") as CapacityHandlerDeps["ecs"],
+                sqs: where.client("sqs") as CapacityHandlerDeps["sqs"],
                 log: (line: string) => console.log(line),
                 now: () => Date.now(),
                 sleep: (ms: number) => where.sleep(ms),
@@ -292,6 +335,7 @@ export function capacityCallbackFactory(
             },
             {
                 clusterName: process.env.CLUSTER_NAME ?? "",
+                evaluationQueueUrl: process.env.EVALUATION_QUEUE_URL ?? "",
                 namespace: config.namespace,
                 minimumSpareTasks: config.minimumSpareTasks,
             },

@@ -15,29 +15,57 @@ export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512, reservedConcurrency: 1 } as const;
 
 /**
- * When the capacity Lambda runs: once a minute, on a schedule, and on no ECS event.
+ * When the capacity Lambda evaluates: once a minute, at second CAPACITY_EVALUATION_SECOND of the
+ * minute, and on no ECS event.
  *
  * - The alarms read one statistic per 60-second period (the Minimum) and CloudWatch evaluates a
- *   period once it has ended, so a datapoint a minute is what they use; a second one in the same
- *   minute changes an alarm only by being lower. A shortfall is therefore in the next datapoint,
- *   at most a minute later, with no event needed: a task that cannot be placed sends none anyway.
- *   ECS's own cluster auto scaling works at the same grain: it publishes
+ *   period once it has ended, so a datapoint a minute is what they use, and the later in its
+ *   minute it is taken, the sooner the alarm acts on what it saw: a shortfall reaches the alarm
+ *   within about 75 s (45 s on average) instead of up to two minutes. A task that cannot be placed
+ *   sends no event anyway; ECS's own cluster auto scaling works at the same grain, publishing
  *   CapacityProviderReservation once a minute (ECS developer guide, "Amazon ECS cluster auto
  *   scaling").
- * - rate(1 minute) is EventBridge's shortest schedule (EventBridge user guide, "Schedule
- *   expressions for rules": one-minute resolution). A datapoint every minute also keeps the
- *   scale-in alarm's consecutive periods whole and tells a silent function from a quiet cluster.
+ * - The minute comes from an EventBridge rate(1 minute) schedule, EventBridge's shortest, which
+ *   fires at some second of each minute it does not let one choose (EventBridge user guide,
+ *   "Schedule expressions for rules"). That invocation only sends a message to the evaluation
+ *   queue with DelaySeconds up to the chosen second (SQS developer guide, "Amazon SQS delay
+ *   queues": per-message delays of 0–900 s), or none when the second has passed; the queue's
+ *   event source mapping runs the evaluation as the message becomes visible (no batching window,
+ *   so no gathering delay: Lambda developer guide, "Using Lambda with Amazon SQS"). Waiting is a
+ *   delayed message, never a sleep, as everywhere in this stack.
+ * - A datapoint every minute also keeps the scale-in alarm's consecutive periods whole and tells
+ *   a silent function from a quiet cluster.
  * - ECS sends "ECS Container Instance State Change" on every task start and stop (ECS developer
  *   guide, "Amazon ECS events"), so evaluations per event grow with task churn (1,391 events in a
  *   150-instance rolling update), and each evaluation reads the whole cluster whichever instance
  *   changed. Coalescing them through SQS does not bound them either: Lambda polls a standard
  *   queue with five concurrent pollers, each gathering its own batch for the batching window, and
- *   may wait up to 20 s on a quiet queue whatever the window (Lambda developer guide, "Using
- *   Lambda with Amazon SQS"), so a burst still costs up to five evaluations per window.
- * - Nothing relies on reserved concurrency: should a run overlap the next (the timeout is a
- *   minute), both publish what they read for the same minute and the alarms take the Minimum.
+ *   may wait up to 20 s on a quiet queue whatever the window, so a burst still costs up to five
+ *   evaluations per window.
+ * - Nothing relies on reserved concurrency: should two evaluations overlap (a duplicate schedule
+ *   delivery, a slow run), both publish what they read for the same minute and the alarms take
+ *   the Minimum.
  */
 export const CAPACITY_SCHEDULE = "rate(1 minute)";
+
+/** The second of each minute the evaluation aims at: room before the minute ends for a slow read of a large cluster. */
+export const CAPACITY_EVALUATION_SECOND = 45;
+
+/** The evaluation queue: a message older than a minute has been overtaken by the next one. */
+export const CAPACITY_QUEUE = {
+    messageRetentionSeconds: 60,
+    /** At least the function's timeout, as Lambda requires of a queue it reads. */
+    visibilityTimeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
+} as const;
+
+/** The queue's event source mapping: no batching window; 2 is the least maximum concurrency Lambda takes. */
+export const CAPACITY_QUEUE_SOURCE = { batchSize: 10, maximumConcurrency: 2 } as const;
+
+/** Seconds from `nowMs` to the evaluation second of its minute, 0 once that second has passed. */
+export function evaluationDelaySeconds(nowMs: number): number {
+    const intoMinute = (((nowMs % 60_000) + 60_000) % 60_000) / 1000;
+    return Math.max(0, Math.floor(CAPACITY_EVALUATION_SECOND - intoMinute));
+}
 
 /** EventBridge's retry policy for the schedule: a delivery later than the next minute's is worthless. */
 export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } as const;

@@ -1,8 +1,9 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
  * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency
- * and failure queue), the one-minute schedule that runs it, the step scale-out and simple
- * scale-in policies and the two alarms on the EMF metrics. Every value comes from the component's exported declarations, so the region runs what
+ * and failure queue), the one-minute schedule that runs it, its evaluation queue and that queue's
+ * event source mapping, the step scale-out and simple scale-in policies and the two alarms on the
+ * EMF metrics. Every value comes from the component's exported declarations, so the region runs what
  * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
  */
 import type { CapacitySettings } from "../../stack/settings";
@@ -11,6 +12,8 @@ import { coldStartOnFirstInvocation } from "./coldStart";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_QUEUE,
+    CAPACITY_QUEUE_SOURCE,
     CAPACITY_SCHEDULE,
     capacityAlarmDeclarations,
     scaleInPolicyDeclaration,
@@ -23,6 +26,7 @@ export interface CapacityScalerDeployment {
     readonly functionArn: string;
     readonly functionName: string;
     readonly failureQueueArn: string;
+    readonly evaluationQueueUrl: string;
     readonly scheduleRuleName: string;
     readonly scaleOutPolicyArn: string;
     readonly scaleInPolicyArn: string;
@@ -40,15 +44,24 @@ export async function deployCapacityScaler(
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
 
-    const { QueueUrl } = region.admin("sqs", "CreateQueue", {
-        QueueName: `${name}-failures`,
-        Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) },
-    }) as { QueueUrl: string };
-    const { Attributes } = region.admin("sqs", "GetQueueAttributes", {
-        QueueUrl,
-        AttributeNames: ["QueueArn"],
-    }) as { Attributes: { QueueArn: string } };
-    const failureQueueArn = Attributes.QueueArn;
+    const createQueue = (queueName: string, attributes: Record<string, string>) => {
+        const { QueueUrl } = region.admin("sqs", "CreateQueue", {
+            QueueName: queueName,
+            Attributes: attributes,
+        }) as { QueueUrl: string };
+        const { Attributes } = region.admin("sqs", "GetQueueAttributes", {
+            QueueUrl,
+            AttributeNames: ["QueueArn"],
+        }) as { Attributes: { QueueArn: string } };
+        return { url: QueueUrl, arn: Attributes.QueueArn };
+    };
+    const failureQueueArn = createQueue(`${name}-failures`, {
+        MessageRetentionPeriod: String(14 * 24 * 3600),
+    }).arn;
+    const evaluations = createQueue(`${name}-evaluations`, {
+        MessageRetentionPeriod: String(CAPACITY_QUEUE.messageRetentionSeconds),
+        VisibilityTimeout: String(CAPACITY_QUEUE.visibilityTimeoutSeconds),
+    });
 
     const handler = coldStartOnFirstInvocation(
         capacityCallbackFactory(
@@ -61,8 +74,14 @@ export async function deployCapacityScaler(
         name: functionName,
         handler,
         ...CAPACITY_FUNCTION,
-        environment: { CLUSTER_NAME: deployed.clusterName },
+        environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluations.url },
         deadLetterArn: failureQueueArn,
+    });
+    region.lambda.createEventSourceMapping({
+        queueArn: evaluations.arn,
+        functionArn,
+        batchSize: CAPACITY_QUEUE_SOURCE.batchSize,
+        maximumConcurrency: CAPACITY_QUEUE_SOURCE.maximumConcurrency,
     });
 
     const scheduleRuleName = `${name}-schedule`;
@@ -125,6 +144,7 @@ export async function deployCapacityScaler(
         functionArn,
         functionName,
         failureQueueArn,
+        evaluationQueueUrl: evaluations.url,
         scheduleRuleName,
         scaleOutPolicyArn,
         scaleInPolicyArn,

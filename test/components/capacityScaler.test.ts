@@ -26,7 +26,7 @@ describe("CapacityScaler", () => {
         await settle(run);
     });
 
-    it("runs once a minute on its schedule and on no ECS event", () => {
+    it("runs once a minute on its schedule, on its evaluation queue, and on no ECS event", () => {
         const rules = ofType(run, "aws:cloudwatch/eventRule:EventRule");
         assert.deepEqual(
             rules.map((rule) => [rule.name, rule.inputs.scheduleExpression, rule.inputs.eventPattern]),
@@ -41,7 +41,30 @@ describe("CapacityScaler", () => {
             ofType(run, "aws:lambda/permission:Permission").map((p) => [p.name, p.inputs.principal]),
             [["capacity-schedule", "events.amazonaws.com"]],
         );
-        assert.equal(named(run, "aws:lambda/function:Function", "capacity-fn").inputs.memorySize, 512);
+        const queue = named(run, "aws:sqs/queue:Queue", "capacity-evaluations");
+        assert.deepEqual(
+            [
+                queue.inputs.sqsManagedSseEnabled,
+                queue.inputs.messageRetentionSeconds,
+                queue.inputs.visibilityTimeoutSeconds,
+            ],
+            [true, 60, 60],
+        );
+        const source = named(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "capacity-evaluations");
+        assert.deepEqual(
+            [
+                source.inputs.batchSize,
+                source.inputs.maximumBatchingWindowInSeconds,
+                source.inputs.scalingConfig,
+            ],
+            [10, undefined, { maximumConcurrency: 2 }],
+        );
+        const fn = named(run, "aws:lambda/function:Function", "capacity-fn");
+        assert.equal(fn.inputs.memorySize, 512);
+        assert.deepEqual(Object.keys(fn.inputs.environment.variables).sort(), [
+            "CLUSTER_NAME",
+            "EVALUATION_QUEUE_URL",
+        ]);
     });
 
     it("adds instances when fewer than minimumSpareTasks fit, and treats missing data as fine", () => {
@@ -102,6 +125,13 @@ describe("CapacityScaler", () => {
         );
         const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
         assert.equal(bySid.ListThisClustersInstances.Resource, CLUSTER_ARN);
+        assert.deepEqual(bySid.DeferAndReceiveEvaluations.Action, [
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ]);
+        assert.match(bySid.DeferAndReceiveEvaluations.Resource, /^arn:aws:sqs:.*capacity-evaluations/);
         assert.deepEqual(bySid.DescribeThisClustersInstancesAndServices.Resource, [
             "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
             "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
@@ -121,6 +151,7 @@ describe("CapacityScaler", () => {
         assert.ok(handler.zipBytes < 50_000, `capacity archive is ${handler.zipBytes} bytes`);
         assert.deepEqual(brokenCollections(handler.text), []);
         process.env.CLUSTER_NAME = "c1";
+        process.env.EVALUATION_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/c1-evaluations";
         process.env.AWS_REGION = "us-east-1";
         const lines: string[] = [];
         const log = console.log;

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { startCapacityRun, type CapacityRun } from "./capacityScenario";
 
-const SCHEDULED = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
+/** What the evaluation queue's event source mapping delivers. */
+const FROM_QUEUE = { Records: [{ messageId: "m-1", body: "{}", eventSource: "aws:sqs" }] };
 
 describe("sim/capacity: what one evaluation reads", () => {
     let run: CapacityRun | undefined;
@@ -22,20 +23,20 @@ describe("sim/capacity: what one evaluation reads", () => {
             services: [{ name: "web", cpu: 512, memory: 1024, desiredCount: 4 }],
         });
         const region = run.harness.region;
-        // The test invokes the function itself, a minute apart, as the schedule would.
+        // The test invokes the function itself, a minute apart, as its queue would.
         region.admin("events", "PutRule", {
             Name: run.scaler.scheduleRuleName,
             ScheduleExpression: "rate(1 minute)",
             State: "DISABLED",
         });
         await run.harness.run(60);
-        await region.lambda.invokeSync(run.scaler.functionArn, SCHEDULED, 60_000);
+        await region.lambda.invokeSync(run.scaler.functionArn, FROM_QUEUE, 60_000);
         assert.deepEqual(region.responseBytes(), {}, "off unless asked");
         await run.harness.run(60);
 
         region.countResponseBytes = true;
         const callsBefore = region.apiCalls().ecs;
-        await region.lambda.invokeSync(run.scaler.functionArn, SCHEDULED, 60_000);
+        await region.lambda.invokeSync(run.scaler.functionArn, FROM_QUEUE, 60_000);
         const calls = Object.fromEntries(
             Object.entries(region.apiCalls().ecs)
                 .map(([op, n]) => [op, n - (callsBefore[op] ?? 0)] as const)
