@@ -64,7 +64,7 @@ export const CAPACITY_QUEUE_SOURCE = { batchSize: 10, maximumConcurrency: 2 } as
 /** Seconds from `nowMs` to the evaluation second of its minute, 0 once that second has passed. */
 export function evaluationDelaySeconds(nowMs: number): number {
     const intoMinute = (((nowMs % 60_000) + 60_000) % 60_000) / 1000;
-    return Math.max(0, Math.floor(CAPACITY_EVALUATION_SECOND - intoMinute));
+    return Math.max(0, Math.ceil(CAPACITY_EVALUATION_SECOND - intoMinute));
 }
 
 /** EventBridge's retry policy for the schedule: a delivery later than the next minute's is worthless. */
