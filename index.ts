@@ -54,7 +54,6 @@ const drain = new DrainHook("drain", {
 
 new CapacityScaler("capacity", {
     settings: settings.capacity,
-    trunking: settings.cluster.awsvpcTrunking,
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
     autoScalingGroupName: cluster.autoScalingGroupName,

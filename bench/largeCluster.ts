@@ -18,11 +18,13 @@ import { deployStackCluster } from "../sim/scenarios/stackScenario";
 import type { LambdaHandler } from "../sim/types";
 import { createBookCapacityHandler } from "./baselines/book-capacity";
 import { capacityCallbackFactory } from "../runtime/capacityHandler";
-import { CAPACITY_NAMESPACE } from "../stack/capacity";
+import { CAPACITY_FUNCTION, CAPACITY_NAMESPACE } from "../stack/capacity";
 
 export interface CapacityEvaluation {
     readonly variant: "ours" | "book";
     readonly ecsApiCalls: number;
+    /** Bytes of the ECS answers it read (JSON as the region serves them). */
+    readonly ecsResponseBytes: number;
     readonly billedMs: number;
     readonly instancesSeen: number | null;
     readonly containerCapacity: number | null;
@@ -64,18 +66,21 @@ export async function runLargeCluster(
         if (!(await region.runUntil(() => isSteady(region, deployed), 3600, 30))) {
             throw new Error(`the ${instances}-instance cluster did not settle`);
         }
+        // Only its schedule's invocation would send to it; the bench invokes the evaluation directly.
+        const { QueueUrl: evaluationQueueUrl } = region.admin("sqs", "CreateQueue", {
+            QueueName: "capacity-ours-evaluations",
+        }) as { QueueUrl: string };
         const oursArn = harness.deployFunction({
             name: "capacity-ours",
             handler: coldStartOnFirstInvocation(
                 capacityCallbackFactory({
-                    trunking: settings.cluster.awsvpcTrunking,
                     minimumSpareTasks: settings.capacity.minimumSpareTasks,
                     namespace: CAPACITY_NAMESPACE,
                 }),
             ),
-            timeoutSeconds: 60,
-            memoryMb: 256,
-            environment: { CLUSTER_NAME: deployed.clusterName },
+            timeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
+            memoryMb: CAPACITY_FUNCTION.memoryMb,
+            environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluationQueueUrl },
         });
         // The book's handler with its SDK clients as its factory makes them; the ECS client is
         // watched so the bench knows how many instances it saw and what it computed before failing.
@@ -120,7 +125,8 @@ export async function runLargeCluster(
             },
         };
         const capacity = [
-            await evaluate(harness, "ours", oursArn, stateChange, (out) => ({
+            // Ours evaluates on its queue's message; the book's on a container instance event.
+            await evaluate(harness, "ours", oursArn, EVALUATION_EVENT, (out) => ({
                 containerCapacity:
                     (out as { containerCapacity?: number } | undefined)?.containerCapacity ?? null,
                 instancesSeen: instancesInSummaryLine(
@@ -148,6 +154,8 @@ async function evaluate(
 ): Promise<CapacityEvaluation> {
     const region = harness.region;
     const calls = ecsApiCalls(region);
+    region.countResponseBytes = true;
+    const bytes = ecsResponseBytes(region);
     const billed = region.lambda.stats(functionArn).billedMs;
     let out: unknown;
     let error: string | undefined;
@@ -156,20 +164,29 @@ async function evaluate(
     } catch (e) {
         error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
+    region.countResponseBytes = false;
     const figures = read(out);
     return {
         variant,
         ecsApiCalls: ecsApiCalls(region) - calls,
+        ecsResponseBytes: ecsResponseBytes(region) - bytes,
         billedMs: region.lambda.stats(functionArn).billedMs - billed,
         ...figures,
         ...(error === undefined ? {} : { error }),
     };
 }
 
+/** What ours runs on: a message from its evaluation queue (its schedule only defers to it). */
+const EVALUATION_EVENT = { Records: [{ messageId: "bench", body: "{}", eventSource: "aws:sqs" }] };
+
+function ecsResponseBytes(region: SimHarness["region"]): number {
+    return Object.values(region.responseBytes().ecs ?? {}).reduce((sum, n) => sum + n, 0);
+}
+
 /** The capacity handler's summary line says how many container instances it evaluated. */
 function instancesInSummaryLine(events: readonly { message: string }[]): number | null {
     for (const event of [...events].reverse()) {
-        const match = /\((?:state-change|schedule), (\d+) container instances\)/.exec(event.message);
+        const match = /\((?:state-change|schedule|queue), (\d+) container instances\)/.exec(event.message);
         if (match) return Number(match[1]);
     }
     return null;

@@ -18,6 +18,7 @@ import { bookDrainCallbackFactory } from "./baselines/book-drain";
 import { runDrainComparison, type DrainBenchResult } from "./drainComparison";
 import { runLargeCluster, type LargeClusterResult } from "./largeCluster";
 import { runSpeed, speedTable, type SpeedFigure } from "./speed";
+import { capacityTable, runCapacityBench, type CapacityBenchResult } from "./capacity";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -38,6 +39,8 @@ export interface BenchResults {
         readonly book: DrainBenchResult;
     }[];
     readonly largeCluster: LargeClusterResult;
+    /** The capacity scaler at scale: evaluation CPU, one invocation's reads, a rolling update, shortfall to alarm. */
+    readonly capacity: CapacityBenchResult;
     /** Archive bytes: the program's functions (as `npm run plan` synthesizes them) and the book's ports. */
     readonly archiveBytes: Readonly<Record<string, number>>;
     readonly npmTest: TestRun;
@@ -114,6 +117,11 @@ export function largeClusterTable(result: LargeClusterResult): string {
     const [ours, book] = result.capacity;
     const rows = [
         ["ECS API calls per evaluation", String(ours.ecsApiCalls), String(book.ecsApiCalls)],
+        [
+            "ECS response KB per evaluation",
+            (ours.ecsResponseBytes / 1024).toFixed(0),
+            (book.ecsResponseBytes / 1024).toFixed(0),
+        ],
         ["billed ms per evaluation (virtual)", String(ours.billedMs), String(book.billedMs)],
         ["container instances it saw", show(ours.instancesSeen), show(book.instancesSeen)],
         ["ContainerCapacity it computed", show(ours.containerCapacity), show(book.containerCapacity)],
@@ -145,6 +153,8 @@ export function renderBench(results: BenchResults): string {
         drainTable(results.drain),
         "",
         largeClusterTable(results.largeCluster),
+        "",
+        capacityTable(results.capacity),
         "",
         table(
             ["Lambda archive", "bytes"],
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
     }
     progress(`${LARGE_CLUSTER_INSTANCES}-instance cluster: capacity and termination…`);
     const largeCluster = await runLargeCluster(settings, LARGE_CLUSTER_INSTANCES, TERMINATION_INVOCATIONS);
+    const capacity = await runCapacityBench(settings, progress);
     progress("archive sizes…");
     const archiveBytes = {
         ...programArchiveBytes(),
@@ -207,7 +218,15 @@ async function main(): Promise<void> {
     progress("npm test…");
     const npmTest = timeNpmTest();
     const { speed } = previousResults();
-    const results: BenchResults = { stack: STACK, drain, largeCluster, archiveBytes, npmTest, speed };
+    const results: BenchResults = {
+        stack: STACK,
+        drain,
+        largeCluster,
+        capacity,
+        archiveBytes,
+        npmTest,
+        speed,
+    };
     writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderBench(results));
     console.log(`\nwrote ${RESULTS_PATH}`);

@@ -4,12 +4,14 @@ import { capacityCallbackFactory } from "../runtime/capacityHandler";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_QUEUE,
+    CAPACITY_QUEUE_SOURCE,
+    CAPACITY_SCHEDULE,
     CAPACITY_TRIGGER_RETRY,
     capacityAlarmDeclarations,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
 } from "../stack/capacity";
-import { rateExpression } from "../stack/schedule";
 import type { CapacitySettings } from "../stack/settings";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
@@ -18,8 +20,6 @@ import { clusterScopedArn } from "./iam";
 export interface CapacityScalerArgs {
     /** Validated capacity settings of the stack. */
     readonly settings: CapacitySettings;
-    /** The account's awsvpcTrunking setting: it multiplies the awsvpc tasks an instance can hold. */
-    readonly trunking: boolean;
     readonly clusterName: pulumi.Input<string>;
     readonly clusterArn: pulumi.Input<string>;
     /** The group the scaling policies change. */
@@ -29,10 +29,11 @@ export interface CapacityScalerArgs {
 }
 
 /**
- * Scales the group on what the cluster can still place. A Lambda, run on every container instance
- * state change of this cluster and on a schedule (no event fires when a task cannot be placed),
- * publishes ContainerCapacity (worst-case tasks that still fit) and IdleHostCapacity (instances
- * that could go with room to spare). One alarm adds instances when capacity runs short, the other
+ * Scales the group on what the cluster can still place. A Lambda, run once a minute on a schedule
+ * that defers each evaluation, by a delayed message on its own queue, to late in the minute
+ * (stack/capacity.ts CAPACITY_SCHEDULE says why, and why no ECS event triggers it), publishes
+ * ContainerCapacity (worst-case tasks that still fit) and IdleHostCapacity (instances that could
+ * go with room to spare), counting each instance's awsvpc slots by its own trunk interface. One alarm adds instances when capacity runs short, the other
  * removes one at a time, with a cooldown, after the cluster has been idle for several minutes.
  * Removals go through the termination policy and the drain hook, so no running task is killed.
  */
@@ -47,18 +48,22 @@ export class CapacityScaler extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = { ...args.tags, Name: name };
 
+        const queue = new aws.sqs.Queue(
+            `${name}-evaluations`,
+            { sqsManagedSseEnabled: true, ...CAPACITY_QUEUE, tags },
+            parent,
+        );
         const fn = new ManagedFunction(
             `${name}-fn`,
             {
                 description: "Publishes ContainerCapacity and IdleHostCapacity for the ECS cluster",
                 callbackFactory: capacityCallbackFactory({
-                    trunking: args.trunking,
                     minimumSpareTasks: s.minimumSpareTasks,
                     namespace: CAPACITY_NAMESPACE,
                 }),
-                statements: capacityStatements(args.clusterArn),
+                statements: capacityStatements(args.clusterArn, queue.arn),
                 ...CAPACITY_FUNCTION,
-                environment: { CLUSTER_NAME: args.clusterName },
+                environment: { CLUSTER_NAME: args.clusterName, EVALUATION_QUEUE_URL: queue.url },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
                 tags: args.tags,
@@ -67,32 +72,26 @@ export class CapacityScaler extends pulumi.ComponentResource {
         );
         this.functionArn = fn.arn;
 
-        const triggers: [string, aws.cloudwatch.EventRuleArgs][] = [
-            [
-                "instance-events",
-                {
-                    description: "Container instance state changes of this cluster",
-                    eventPattern: pulumi.output(args.clusterArn).apply((clusterArn) =>
-                        JSON.stringify({
-                            source: ["aws.ecs"],
-                            "detail-type": ["ECS Container Instance State Change"],
-                            detail: { clusterArn: [clusterArn] },
-                        }),
-                    ),
-                },
-            ],
-            [
-                "schedule",
-                {
-                    description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-                    scheduleExpression: rateExpression(s.scheduleMinutes),
-                },
-            ],
-        ];
-        for (const [id, ruleArgs] of triggers) {
-            const rule = new aws.cloudwatch.EventRule(`${name}-${id}`, { ...ruleArgs, tags }, parent);
-            invokeOnEvents(`${name}-${id}`, rule, fn, CAPACITY_TRIGGER_RETRY, this);
-        }
+        const schedule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            {
+                description: "Evaluates the cluster's capacity once a minute",
+                scheduleExpression: CAPACITY_SCHEDULE,
+                tags,
+            },
+            parent,
+        );
+        invokeOnEvents(`${name}-schedule`, schedule, fn, CAPACITY_TRIGGER_RETRY, this);
+        new aws.lambda.EventSourceMapping(
+            `${name}-evaluations`,
+            {
+                eventSourceArn: queue.arn,
+                functionName: fn.arn,
+                batchSize: CAPACITY_QUEUE_SOURCE.batchSize,
+                scalingConfig: { maximumConcurrency: CAPACITY_QUEUE_SOURCE.maximumConcurrency },
+            },
+            parent,
+        );
 
         const out = scaleOutPolicyDeclaration(s);
         const scaleOut = new aws.autoscaling.Policy(
@@ -151,10 +150,21 @@ export class CapacityScaler extends pulumi.ComponentResource {
     }
 }
 
-/** Read-only ECS access to this cluster's instances, services and their task definitions. */
-function capacityStatements(clusterArn: pulumi.Input<string>) {
-    return pulumi.output(clusterArn).apply((cluster) => {
+/** Read-only ECS access to this cluster's instances, services and their task definitions; its own queue. */
+function capacityStatements(clusterArn: pulumi.Input<string>, queueArn: pulumi.Input<string>) {
+    return pulumi.all([clusterArn, queueArn]).apply(([cluster, queue]) => {
         return [
+            {
+                Sid: "DeferAndReceiveEvaluations",
+                Effect: "Allow" as const,
+                Action: [
+                    "sqs:SendMessage",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                ],
+                Resource: queue,
+            },
             {
                 Sid: "ListThisClustersInstances",
                 Effect: "Allow" as const,

@@ -1,8 +1,10 @@
 /**
- * The capacity Lambda's adapter: reads the cluster from ECS, runs `evaluateCapacity` and publishes
- * ContainerCapacity and IdleHostCapacity as one EMF log line. Runs on every container-instance
- * state change of this cluster and on a schedule (no event fires when a task cannot be placed).
- * The answer never depends on which instance sent the event: every run reads the whole cluster.
+ * The capacity Lambda's adapter. Its schedule's event (once a minute) only sends a message to the
+ * evaluation queue, delayed to the evaluation second of the minute; the message, delivered by the
+ * queue's event source mapping, makes it read the cluster from ECS, run `evaluateCapacity` and
+ * publish ContainerCapacity and IdleHostCapacity as one EMF log line (stack/capacity.ts says why
+ * that timing and why no ECS event triggers it). Every evaluation reads the whole cluster, so two
+ * at once publish the same figures and are harmless.
  */
 import {
     DescribeContainerInstancesCommand,
@@ -20,6 +22,8 @@ import type {
     ListServicesCommandOutput,
     Service,
 } from "@aws-sdk/client-ecs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { evaluationDelaySeconds } from "../stack/capacity";
 import { evaluateCapacity, type CapacityResult } from "./capacity";
 import { emfLine } from "./emf";
 import { awsLambdaRuntime, type LambdaRuntime } from "./lambdaRuntime";
@@ -37,6 +41,8 @@ export type EcsCapacityCommand =
 export interface CapacityHandlerDeps {
     /** An ECSClient, or anything that answers these commands as it does. */
     readonly ecs: { send(command: EcsCapacityCommand): Promise<unknown> };
+    /** An SQSClient: the schedule's invocation sends the delayed evaluation message with it. */
+    readonly sqs: { send(command: SendMessageCommand): Promise<unknown> };
     readonly log: (line: string) => void;
     /** Epoch ms, for the EMF timestamp. */
     readonly now: () => number;
@@ -48,10 +54,10 @@ export interface CapacityHandlerDeps {
 
 export interface CapacityHandlerConfig {
     readonly clusterName: string;
+    /** The evaluation queue, whose event source mapping is this function. */
+    readonly evaluationQueueUrl: string;
     /** Shapes added to the services' task definitions; one named like a family replaces it. */
     readonly extraTaskShapes?: readonly TaskShapeOverride[];
-    /** The account's awsvpcTrunking setting. */
-    readonly trunking: boolean;
     /** CloudWatch namespace of the metrics. */
     readonly namespace: string;
     /** Worst-case tasks that must still fit after a scale-in (default 1). */
@@ -67,11 +73,10 @@ export type CapacityHandlerResult =
           readonly worstCaseTask: string;
           readonly unplaceable?: string;
       }
-    | { readonly outcome: "ignored"; readonly reason: string }
+    | { readonly outcome: "deferred"; readonly delaySeconds: number }
     | { readonly outcome: "malformed"; readonly reason: string }
     | { readonly outcome: "no-task-shapes" };
 
-export const CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change";
 export const SCHEDULED_EVENT = "Scheduled Event";
 
 /** ECS API page and batch sizes. */
@@ -86,6 +91,11 @@ export function createCapacityHandler(
     if (typeof config.clusterName !== "string" || config.clusterName.length === 0) {
         throw new Error(
             `clusterName: expected a non-empty string, got ${JSON.stringify(config.clusterName)}`,
+        );
+    }
+    if (typeof config.evaluationQueueUrl !== "string" || !/^https?:\/\/.+/.test(config.evaluationQueueUrl)) {
+        throw new Error(
+            `evaluationQueueUrl: expected an SQS queue URL, got ${JSON.stringify(config.evaluationQueueUrl)}`,
         );
     }
     if (typeof config.namespace !== "string" || config.namespace.length === 0) {
@@ -194,16 +204,29 @@ export function createCapacityHandler(
     }
 
     return async (event: unknown): Promise<CapacityHandlerResult> => {
-        const trigger = classifyEvent(event, cluster);
+        const trigger = classifyEvent(event);
         if (trigger.kind === "malformed") {
             deps.log(`malformed event ignored: ${trigger.reason}`);
             deps.log(metricLine({ MalformedEvents: 1 }));
             return { outcome: "malformed", reason: trigger.reason };
         }
-        if (trigger.kind === "other-cluster") {
-            const reason = `event for cluster ${trigger.clusterArn}, not ${cluster}`;
-            deps.log(`event ignored: ${reason}`);
-            return { outcome: "ignored", reason };
+        if (trigger.kind === "schedule") {
+            const delaySeconds = evaluationDelaySeconds(deps.now());
+            await retryThrottled(
+                () =>
+                    deps.sqs.send(
+                        new SendMessageCommand({
+                            QueueUrl: config.evaluationQueueUrl,
+                            MessageBody: JSON.stringify({
+                                cluster,
+                                scheduledAt: new Date(deps.now()).toISOString(),
+                            }),
+                            DelaySeconds: delaySeconds,
+                        }),
+                    ),
+                retry,
+            );
+            return { outcome: "deferred", delaySeconds };
         }
         const [instances, fromServices] = await Promise.all([containerInstances(), serviceShapes()]);
         const shapes = mergeTaskShapes(fromServices, extraTaskShapes);
@@ -211,10 +234,7 @@ export function createCapacityHandler(
             deps.log(`cluster ${cluster}: no EC2 service and no configured task shape, nothing to measure`);
             return { outcome: "no-task-shapes" };
         }
-        const result = evaluateCapacity(instances, shapes, {
-            trunking: config.trunking,
-            minimumSpareTasks: config.minimumSpareTasks,
-        });
+        const result = evaluateCapacity(instances, shapes, { minimumSpareTasks: config.minimumSpareTasks });
         deps.log(
             metricLine({
                 ContainerCapacity: result.containerCapacity,
@@ -233,43 +253,33 @@ export function createCapacityHandler(
     };
 }
 
-type Trigger =
-    | { kind: "state-change" | "schedule" }
-    | { kind: "other-cluster"; clusterArn: string }
-    | { kind: "malformed"; reason: string };
+type Trigger = { kind: "schedule" } | { kind: "queue" } | { kind: "malformed"; reason: string };
 
-/** Which event this is; an ECS event's cluster is matched by name or full ARN. */
-export function classifyEvent(event: unknown, clusterName: string): Trigger {
+/** The schedule's event, or a batch from the evaluation queue: the only events the function expects. */
+export function classifyEvent(event: unknown): Trigger {
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
         return {
             kind: "malformed",
-            reason: `event: expected an EventBridge event object, got ${describeValue(event)}`,
+            reason: `event: expected an EventBridge event or an SQS batch, got ${describeValue(event)}`,
         };
     }
     const envelope = event as Record<string, unknown>;
-    const detailType = envelope["detail-type"];
-    if (detailType === SCHEDULED_EVENT) return { kind: "schedule" };
-    if (detailType !== CONTAINER_INSTANCE_STATE_CHANGE) {
-        return {
-            kind: "malformed",
-            reason: `detail-type: expected "${CONTAINER_INSTANCE_STATE_CHANGE}" or "${SCHEDULED_EVENT}", got ${describeValue(detailType)}`,
-        };
+    if (envelope["detail-type"] === SCHEDULED_EVENT) return { kind: "schedule" };
+    const records = envelope.Records;
+    if (
+        Array.isArray(records) &&
+        records.length > 0 &&
+        records.every((record) => (record as { eventSource?: unknown } | null)?.eventSource === "aws:sqs")
+    ) {
+        return { kind: "queue" };
     }
-    const detail = envelope.detail;
-    if (typeof detail !== "object" || detail === null) {
-        return { kind: "malformed", reason: `detail: expected an object, got ${describeValue(detail)}` };
-    }
-    const clusterArn = (detail as Record<string, unknown>).clusterArn;
-    if (typeof clusterArn !== "string" || !/^arn:aws[a-z-]*:ecs:[^:]*:\d*:cluster\/.+$/.test(clusterArn)) {
-        return {
-            kind: "malformed",
-            reason: `detail.clusterArn: expected an ECS cluster ARN, got ${describeValue(clusterArn)}`,
-        };
-    }
-    const name = clusterArn.slice(clusterArn.indexOf(":cluster/") + ":cluster/".length);
-    return name === clusterName || clusterArn === clusterName
-        ? { kind: "state-change" }
-        : { kind: "other-cluster", clusterArn };
+    return {
+        kind: "malformed",
+        reason:
+            records === undefined
+                ? `detail-type: expected "${SCHEDULED_EVENT}", got ${describeValue(envelope["detail-type"])}`
+                : `Records: expected a non-empty list of aws:sqs records, got ${describeValue(records)}`,
+    };
 }
 
 /** Fargate services and daemons never need a new slot on an existing instance. */
@@ -307,9 +317,9 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     return chunks;
 }
 
-/** The capacity Lambda's body; the cluster name comes from the environment, the rest by value. */
+/** The capacity Lambda's body; the cluster name and the evaluation queue come from the environment, the rest by value. */
 export function capacityCallbackFactory(
-    config: { trunking: boolean; minimumSpareTasks: number; namespace: string },
+    config: { minimumSpareTasks: number; namespace: string },
     runtime: () => LambdaRuntime = awsLambdaRuntime,
 ): () => (event: unknown) => Promise<unknown> {
     return () => {
@@ -317,6 +327,7 @@ export function capacityCallbackFactory(
         return createCapacityHandler(
             {
                 ecs: where.client("ecs") as CapacityHandlerDeps["ecs"],
+                sqs: where.client("sqs") as CapacityHandlerDeps["sqs"],
                 log: (line: string) => console.log(line),
                 now: () => Date.now(),
                 sleep: (ms: number) => where.sleep(ms),
@@ -324,8 +335,8 @@ export function capacityCallbackFactory(
             },
             {
                 clusterName: process.env.CLUSTER_NAME ?? "",
+                evaluationQueueUrl: process.env.EVALUATION_QUEUE_URL ?? "",
                 namespace: config.namespace,
-                trunking: config.trunking,
                 minimumSpareTasks: config.minimumSpareTasks,
             },
         );

@@ -103,8 +103,15 @@ export class Region {
     private readonly models: Readonly<Record<ServiceName, ServiceModel>>;
     private readonly monitor: InvariantMonitor;
     private readonly latency: Readonly<Record<ServiceName, number>>;
+    /**
+     * When set, `responseBytes()` adds up the size of every answer served through `call`, as JSON
+     * of what the model returns (dates as ISO strings; the ECS wire format has epoch seconds, a
+     * few bytes shorter). Off by default: serializing every answer costs time.
+     */
+    countResponseBytes = false;
     private readonly counts: ApiCallCounts = {};
     private readonly throttled: ApiCallCounts = {};
+    private readonly bytes: ApiCallCounts = {};
     private ecsTokens = ECS_BURST;
     private ecsTokensAt: number;
     private readonly callObserver?: ApiCallObserver;
@@ -209,11 +216,15 @@ export class Region {
         try {
             bump(this.counts, service, operation);
             this.lambda.chargeApiLatency(this.latency[service], callKey);
-            return this.serve(service, operation, input ?? {}, "call", () => {
+            const output = this.serve(service, operation, input ?? {}, "call", () => {
                 if (service === "ecs") this.throttleEcs(operation);
                 if (service === "autoscaling") this.autoscaling.injectApiFaults(operation);
                 return model.call(operation, input ?? {});
             });
+            if (this.countResponseBytes) {
+                bump(this.bytes, service, operation, Buffer.byteLength(JSON.stringify(output ?? {})));
+            }
+            return output;
         } finally {
             this.lambda.regionWorkEnds();
         }
@@ -269,6 +280,11 @@ export class Region {
         return structuredClone(this.counts);
     }
 
+    /** Bytes of the answers served while `countResponseBytes` was set, by service and operation. */
+    responseBytes(): ApiCallCounts {
+        return structuredClone(this.bytes);
+    }
+
     /** ECS calls answered with ThrottlingException, by operation. */
     throttledCalls(): ApiCallCounts {
         return structuredClone(this.throttled);
@@ -301,7 +317,7 @@ export class Region {
     }
 }
 
-function bump(counts: ApiCallCounts, service: string, operation: string): void {
+function bump(counts: ApiCallCounts, service: string, operation: string, by = 1): void {
     counts[service] ??= {};
-    counts[service][operation] = (counts[service][operation] ?? 0) + 1;
+    counts[service][operation] = (counts[service][operation] ?? 0) + by;
 }

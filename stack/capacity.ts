@@ -7,12 +7,68 @@ import type { CapacitySettings } from "./settings";
 /** Where the capacity Lambda's EMF metrics land. */
 export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 
-/** The capacity Lambda's size; one evaluation at a time, so a burst of instance events cannot stampede the ECS API. */
-// 1 GB buys CPU: the idle-host re-packing costs about 3 s of CPU on a 2,000-instance cluster (bench/capacity.ts).
-export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 1024, reservedConcurrency: 1 } as const;
+/**
+ * The capacity Lambda's size. 512 MB (about 0.29 vCPU, CPU being proportional to memory) reads
+ * and evaluates a 2,000-instance cluster well within a second (bench/capacity.ts); the timeout
+ * leaves room for ECS throttling retries and ends a stuck run before the next minute's.
+ */
+export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512, reservedConcurrency: 1 } as const;
 
-/** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
-export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
+/**
+ * When the capacity Lambda evaluates: once a minute, at second CAPACITY_EVALUATION_SECOND of the
+ * minute, and on no ECS event.
+ *
+ * - The alarms read one statistic per 60-second period (the Minimum) and CloudWatch evaluates a
+ *   period once it has ended, so a datapoint a minute is what they use, and the later in its
+ *   minute it is taken, the sooner the alarm acts on what it saw: a shortfall reaches the alarm
+ *   within about 75 s (45 s on average) instead of up to two minutes. A task that cannot be placed
+ *   sends no event anyway; ECS's own cluster auto scaling works at the same grain, publishing
+ *   CapacityProviderReservation once a minute (ECS developer guide, "Amazon ECS cluster auto
+ *   scaling").
+ * - The minute comes from an EventBridge rate(1 minute) schedule, EventBridge's shortest, which
+ *   fires at some second of each minute it does not let one choose (EventBridge user guide,
+ *   "Schedule expressions for rules"). That invocation only sends a message to the evaluation
+ *   queue with DelaySeconds up to the chosen second (SQS developer guide, "Amazon SQS delay
+ *   queues": per-message delays of 0–900 s), or none when the second has passed; the queue's
+ *   event source mapping runs the evaluation as the message becomes visible (no batching window,
+ *   so no gathering delay: Lambda developer guide, "Using Lambda with Amazon SQS"). Waiting is a
+ *   delayed message, never a sleep, as everywhere in this stack.
+ * - A datapoint every minute also keeps the scale-in alarm's consecutive periods whole and tells
+ *   a silent function from a quiet cluster.
+ * - ECS sends "ECS Container Instance State Change" on every task start and stop (ECS developer
+ *   guide, "Amazon ECS events"), so evaluations per event grow with task churn (1,391 events in a
+ *   150-instance rolling update), and each evaluation reads the whole cluster whichever instance
+ *   changed. Coalescing them through SQS does not bound them either: Lambda polls a standard
+ *   queue with five concurrent pollers, each gathering its own batch for the batching window, and
+ *   may wait up to 20 s on a quiet queue whatever the window, so a burst still costs up to five
+ *   evaluations per window.
+ * - Nothing relies on reserved concurrency: should two evaluations overlap (a duplicate schedule
+ *   delivery, a slow run), both publish what they read for the same minute and the alarms take
+ *   the Minimum.
+ */
+export const CAPACITY_SCHEDULE = "rate(1 minute)";
+
+/** The second of each minute the evaluation aims at: room before the minute ends for a slow read of a large cluster. */
+export const CAPACITY_EVALUATION_SECOND = 45;
+
+/** The evaluation queue: a message older than a minute has been overtaken by the next one. */
+export const CAPACITY_QUEUE = {
+    messageRetentionSeconds: 60,
+    /** At least the function's timeout, as Lambda requires of a queue it reads. */
+    visibilityTimeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
+} as const;
+
+/** The queue's event source mapping: no batching window; 2 is the least maximum concurrency Lambda takes. */
+export const CAPACITY_QUEUE_SOURCE = { batchSize: 10, maximumConcurrency: 2 } as const;
+
+/** Seconds from `nowMs` to the evaluation second of its minute, 0 once that second has passed. */
+export function evaluationDelaySeconds(nowMs: number): number {
+    const intoMinute = (((nowMs % 60_000) + 60_000) % 60_000) / 1000;
+    return Math.max(0, Math.ceil(CAPACITY_EVALUATION_SECOND - intoMinute));
+}
+
+/** EventBridge's retry policy for the schedule: a delivery later than the next minute's is worthless. */
+export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } as const;
 
 /** A step of a step scaling policy; bounds are relative to the alarm threshold. */
 export interface CapacityStep {

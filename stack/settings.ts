@@ -88,8 +88,6 @@ export interface DrainHookSettings extends DrainSettings {
 }
 
 export interface CapacitySettings {
-    /** How often the capacity Lambda runs even when no container instance event fires. */
-    readonly scheduleMinutes: number;
     /** Scale out when ContainerCapacity (worst-case tasks that still fit) drops below this. */
     readonly minimumSpareTasks: number;
     /** Scale in when IdleHostCapacity (instances removable with room to spare) is above this. */
@@ -333,7 +331,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         default: false,
         range: "true | false",
         description:
-            "Turn on the account's awsvpcTrunking setting (more awsvpc tasks per instance); capacity math follows it.",
+            "Turn on the account's awsvpcTrunking setting: instances launched afterwards run more awsvpc tasks; capacity counts each instance's own trunk interface.",
     },
     {
         key: "rootVolumeSizeGiB",
@@ -416,14 +414,6 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         range: "1–60; sweep + 3 polls within half the heartbeat timeout",
         description:
             "How often the sweep re-drives instances in Terminating:Wait whose drain message was lost.",
-    },
-    {
-        key: "capacityScheduleMinutes",
-        type: "integer",
-        default: 1,
-        range: "1–60",
-        description:
-            "How often capacity is evaluated besides container instance events (no event fires when a task cannot be placed).",
     },
     {
         key: "minimumSpareTasks",
@@ -611,7 +601,6 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: str
     };
     const drain = readDrain(r);
     const capacity: CapacitySettings = {
-        scheduleMinutes: r.integer("capacityScheduleMinutes", 1, 1, 60),
         minimumSpareTasks: r.integer("minimumSpareTasks", 1, 1, 100),
         idleHostThreshold: r.integer("idleHostThreshold", 1, 0, 100),
         scaleInEvaluationMinutes: r.integer("scaleInEvaluationMinutes", 10, 2, 60),

@@ -4,6 +4,7 @@
  */
 import { INSTANCE_TYPES, awsvpcTaskSlots } from "../../runtime/instanceTypes";
 import { AwsError } from "../errors";
+import { uuid } from "../messageIds";
 import type { EcsInternal, RegionContext, ServiceModel } from "../types";
 import { EcsEvents } from "./events";
 import { ecsOperations, type EcsOperation } from "./operations";
@@ -84,6 +85,12 @@ export class EcsModel implements ServiceModel, EcsInternal {
             return;
         }
         const id = this.ctx.random.hex(32);
+        // ECS attaches a trunk interface only to instances of a supported type launched while the
+        // account's awsvpcTrunking setting is on; earlier instances keep their plain ENI limit until
+        // replaced (ECS developer guide, "Elastic network interface trunking"). Such an instance
+        // carries the ecs.awsvpc-trunk-id attribute ("Amazon ECS container instance attributes");
+        // its value's format is not documented: a UUID here (inferred).
+        const trunkId = this.state.trunking && info.trunkEnis > 0 ? uuid(this.ctx.random) : undefined;
         const instance: ContainerInstanceState = {
             arn: `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:container-instance/${cluster.name}/${id}`,
             id,
@@ -96,7 +103,8 @@ export class EcsModel implements ServiceModel, EcsInternal {
             registeredAt: this.ctx.clock.now(),
             registeredCpu: info.vcpus * 1024,
             registeredMemory: info.registeredMemoryMiB,
-            eniSlots: awsvpcTaskSlots(info, this.state.trunking),
+            eniSlots: awsvpcTaskSlots(info, trunkId !== undefined),
+            trunkId,
             status: "ACTIVE",
             agentConnected: true,
             version: 0,

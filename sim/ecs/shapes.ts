@@ -77,6 +77,7 @@ export function instanceAttributes(instance: ContainerInstanceState): Attribute[
         attr("ecs.os-type", "linux"),
         attr("ecs.os-family", "LINUX"),
         attr("ecs.cpu-architecture", "x86_64"),
+        ...(instance.trunkId === undefined ? [] : [attr("ecs.awsvpc-trunk-id", instance.trunkId)]),
         ...[...instance.customAttributes].map(([name, value]) => attr(name, value)),
     ];
 }

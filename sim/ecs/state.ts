@@ -36,6 +36,8 @@ export interface ContainerInstanceState {
     readonly registeredMemory: number;
     /** awsvpc tasks this instance can run (ENI trunking is fixed when the instance registers). */
     readonly eniSlots: number;
+    /** Set when the instance registered with a trunk network interface (the ecs.awsvpc-trunk-id attribute). */
+    readonly trunkId?: string;
     status: ContainerInstanceStatus;
     agentConnected: boolean;
     version: number;

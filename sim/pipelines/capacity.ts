@@ -1,9 +1,9 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
- * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency 1
- * and failure queue), the EventBridge rule on this cluster's container instance state changes and
- * the schedule, the step scale-out and simple scale-in policies and the two alarms on the EMF
- * metrics. Every value comes from the component's exported declarations, so the region runs what
+ * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency
+ * and failure queue), the one-minute schedule that runs it, its evaluation queue and that queue's
+ * event source mapping, the step scale-out and simple scale-in policies and the two alarms on the
+ * EMF metrics. Every value comes from the component's exported declarations, so the region runs what
  * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
  */
 import type { CapacitySettings } from "../../stack/settings";
@@ -12,19 +12,21 @@ import { coldStartOnFirstInvocation } from "./coldStart";
 import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
+    CAPACITY_QUEUE,
+    CAPACITY_QUEUE_SOURCE,
+    CAPACITY_SCHEDULE,
     capacityAlarmDeclarations,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
 } from "../../stack/capacity";
 import { capacityCallbackFactory } from "../../runtime/capacityHandler";
-import { rateExpression } from "../../stack/schedule";
 
 export interface CapacityScalerDeployment {
     readonly functionArn: string;
     readonly functionName: string;
     readonly failureQueueArn: string;
-    readonly instanceEventsRuleName: string;
+    readonly evaluationQueueUrl: string;
     readonly scheduleRuleName: string;
     readonly scaleOutPolicyArn: string;
     readonly scaleInPolicyArn: string;
@@ -38,28 +40,32 @@ export async function deployCapacityScaler(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: CapacitySettings,
-    options: { trunking: boolean },
 ): Promise<CapacityScalerDeployment> {
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
 
-    const { QueueUrl } = region.admin("sqs", "CreateQueue", {
-        QueueName: `${name}-failures`,
-        Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) },
-    }) as { QueueUrl: string };
-    const { Attributes } = region.admin("sqs", "GetQueueAttributes", {
-        QueueUrl,
-        AttributeNames: ["QueueArn"],
-    }) as { Attributes: { QueueArn: string } };
-    const failureQueueArn = Attributes.QueueArn;
+    const createQueue = (queueName: string, attributes: Record<string, string>) => {
+        const { QueueUrl } = region.admin("sqs", "CreateQueue", {
+            QueueName: queueName,
+            Attributes: attributes,
+        }) as { QueueUrl: string };
+        const { Attributes } = region.admin("sqs", "GetQueueAttributes", {
+            QueueUrl,
+            AttributeNames: ["QueueArn"],
+        }) as { Attributes: { QueueArn: string } };
+        return { url: QueueUrl, arn: Attributes.QueueArn };
+    };
+    const failureQueueArn = createQueue(`${name}-failures`, {
+        MessageRetentionPeriod: String(14 * 24 * 3600),
+    }).arn;
+    const evaluations = createQueue(`${name}-evaluations`, {
+        MessageRetentionPeriod: String(CAPACITY_QUEUE.messageRetentionSeconds),
+        VisibilityTimeout: String(CAPACITY_QUEUE.visibilityTimeoutSeconds),
+    });
 
     const handler = coldStartOnFirstInvocation(
         capacityCallbackFactory(
-            {
-                trunking: options.trunking,
-                minimumSpareTasks: settings.minimumSpareTasks,
-                namespace: CAPACITY_NAMESPACE,
-            },
+            { minimumSpareTasks: settings.minimumSpareTasks, namespace: CAPACITY_NAMESPACE },
             harness.lambdaRuntime,
         ),
     );
@@ -68,29 +74,26 @@ export async function deployCapacityScaler(
         name: functionName,
         handler,
         ...CAPACITY_FUNCTION,
-        environment: { CLUSTER_NAME: deployed.clusterName },
+        environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluations.url },
         deadLetterArn: failureQueueArn,
     });
+    region.lambda.createEventSourceMapping({
+        queueArn: evaluations.arn,
+        functionArn,
+        batchSize: CAPACITY_QUEUE_SOURCE.batchSize,
+        maximumConcurrency: CAPACITY_QUEUE_SOURCE.maximumConcurrency,
+    });
 
-    const instanceEventsRuleName = `${name}-instance-events`;
     const scheduleRuleName = `${name}-schedule`;
     region.admin("events", "PutRule", {
-        Name: instanceEventsRuleName,
-        Description: "Container instance state changes of this cluster",
-        EventPattern: JSON.stringify({
-            source: ["aws.ecs"],
-            "detail-type": ["ECS Container Instance State Change"],
-            detail: { clusterArn: [deployed.clusterArn] },
-        }),
-    });
-    region.admin("events", "PutRule", {
         Name: scheduleRuleName,
-        Description: "Periodic evaluation: unplaceable tasks and an empty cluster send no event",
-        ScheduleExpression: rateExpression(settings.scheduleMinutes),
+        Description: "Evaluates the cluster's capacity once a minute",
+        ScheduleExpression: CAPACITY_SCHEDULE,
     });
-    for (const rule of [instanceEventsRuleName, scheduleRuleName]) {
-        region.admin("events", "PutTargets", { Rule: rule, Targets: [{ Id: "capacity", Arn: functionArn }] });
-    }
+    region.admin("events", "PutTargets", {
+        Rule: scheduleRuleName,
+        Targets: [{ Id: "capacity", Arn: functionArn }],
+    });
 
     const out = scaleOutPolicyDeclaration(settings);
     const { PolicyARN: scaleOutPolicyArn } = region.admin("autoscaling", "PutScalingPolicy", {
@@ -141,7 +144,7 @@ export async function deployCapacityScaler(
         functionArn,
         functionName,
         failureQueueArn,
-        instanceEventsRuleName,
+        evaluationQueueUrl: evaluations.url,
         scheduleRuleName,
         scaleOutPolicyArn,
         scaleInPolicyArn,

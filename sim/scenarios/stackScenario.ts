@@ -57,9 +57,7 @@ export async function deployStack(
     const capacity =
         options.capacityScaler === false
             ? undefined
-            : await deployCapacityScaler(harness, deployed, settings.capacity, {
-                  trunking: settings.cluster.awsvpcTrunking,
-              });
+            : await deployCapacityScaler(harness, deployed, settings.capacity);
     const services = Object.fromEntries(
         settings.services.map((s, i) => [s.name, deployed.serviceArns[i]] as const),
     );

@@ -17,7 +17,6 @@ describe("CapacityScaler", () => {
                 { minimumSpareTasks: 2, scaleInEvaluationMinutes: 15, scaleInCooldownSeconds: 900 },
                 "t",
             ).capacity,
-            trunking: false,
             clusterName: "c1",
             clusterArn: CLUSTER_ARN,
             autoScalingGroupName: "asg",
@@ -27,30 +26,45 @@ describe("CapacityScaler", () => {
         await settle(run);
     });
 
-    it("runs on this cluster's container instance events and every minute", () => {
-        const events = named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-instance-events");
-        assert.deepEqual(JSON.parse(events.inputs.eventPattern), {
-            source: ["aws.ecs"],
-            "detail-type": ["ECS Container Instance State Change"],
-            detail: { clusterArn: [CLUSTER_ARN] },
-        });
-        assert.equal(
-            named(run, "aws:cloudwatch/eventRule:EventRule", "capacity-schedule").inputs.scheduleExpression,
-            "rate(1 minute)",
-        );
+    it("runs once a minute on its schedule, on its evaluation queue, and on no ECS event", () => {
+        const rules = ofType(run, "aws:cloudwatch/eventRule:EventRule");
         assert.deepEqual(
-            ofType(run, "aws:lambda/permission:Permission")
-                .map((p) => [p.name, p.inputs.principal])
-                .sort(),
+            rules.map((rule) => [rule.name, rule.inputs.scheduleExpression, rule.inputs.eventPattern]),
+            [["capacity-schedule", "rate(1 minute)", undefined]],
+        );
+        const target = named(run, "aws:cloudwatch/eventTarget:EventTarget", "capacity-schedule");
+        assert.deepEqual(target.inputs.retryPolicy, {
+            maximumRetryAttempts: 2,
+            maximumEventAgeInSeconds: 60,
+        });
+        assert.deepEqual(
+            ofType(run, "aws:lambda/permission:Permission").map((p) => [p.name, p.inputs.principal]),
+            [["capacity-schedule", "events.amazonaws.com"]],
+        );
+        const queue = named(run, "aws:sqs/queue:Queue", "capacity-evaluations");
+        assert.deepEqual(
             [
-                ["capacity-instance-events", "events.amazonaws.com"],
-                ["capacity-schedule", "events.amazonaws.com"],
+                queue.inputs.sqsManagedSseEnabled,
+                queue.inputs.messageRetentionSeconds,
+                queue.inputs.visibilityTimeoutSeconds,
             ],
+            [true, 60, 60],
         );
-        assert.equal(
-            named(run, "aws:lambda/function:Function", "capacity-fn").inputs.reservedConcurrentExecutions,
-            1,
+        const source = named(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "capacity-evaluations");
+        assert.deepEqual(
+            [
+                source.inputs.batchSize,
+                source.inputs.maximumBatchingWindowInSeconds,
+                source.inputs.scalingConfig,
+            ],
+            [10, undefined, { maximumConcurrency: 2 }],
         );
+        const fn = named(run, "aws:lambda/function:Function", "capacity-fn");
+        assert.equal(fn.inputs.memorySize, 512);
+        assert.deepEqual(Object.keys(fn.inputs.environment.variables).sort(), [
+            "CLUSTER_NAME",
+            "EVALUATION_QUEUE_URL",
+        ]);
     });
 
     it("adds instances when fewer than minimumSpareTasks fit, and treats missing data as fine", () => {
@@ -111,6 +125,13 @@ describe("CapacityScaler", () => {
         );
         const bySid = Object.fromEntries(policy.Statement.map((s: { Sid: string }) => [s.Sid, s]));
         assert.equal(bySid.ListThisClustersInstances.Resource, CLUSTER_ARN);
+        assert.deepEqual(bySid.DeferAndReceiveEvaluations.Action, [
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ]);
+        assert.match(bySid.DeferAndReceiveEvaluations.Resource, /^arn:aws:sqs:.*capacity-evaluations/);
         assert.deepEqual(bySid.DescribeThisClustersInstancesAndServices.Resource, [
             "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
             "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
@@ -125,11 +146,12 @@ describe("CapacityScaler", () => {
 
     it("serializes a handler that runs as Lambda loads it", async () => {
         const handler = await serializeHandler(
-            capacityCallbackFactory({ trunking: true, minimumSpareTasks: 1, namespace: CAPACITY_NAMESPACE }),
+            capacityCallbackFactory({ minimumSpareTasks: 1, namespace: CAPACITY_NAMESPACE }),
         );
         assert.ok(handler.zipBytes < 50_000, `capacity archive is ${handler.zipBytes} bytes`);
         assert.deepEqual(brokenCollections(handler.text), []);
         process.env.CLUSTER_NAME = "c1";
+        process.env.EVALUATION_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/c1-evaluations";
         process.env.AWS_REGION = "us-east-1";
         const lines: string[] = [];
         const log = console.log;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
-import { evaluateCapacity } from "../../runtime/capacity";
+import { TRUNK_ATTRIBUTE, evaluateCapacity } from "../../runtime/capacity";
 import type { TaskShape } from "../../runtime/taskShape";
 
 const AGENT_PORTS = ["22", "2375", "2376", "51678", "51679"];
@@ -16,6 +16,8 @@ interface InstanceSpec {
     status?: string;
     agentConnected?: boolean;
     enis?: number;
+    /** The trunk interface ECS attaches to instances launched with the awsvpcTrunking setting on. */
+    trunk?: boolean;
 }
 
 function instance(spec: InstanceSpec): ContainerInstance {
@@ -24,7 +26,10 @@ function instance(spec: InstanceSpec): ContainerInstance {
         ec2InstanceId: `i-${spec.id}`,
         status: spec.status ?? "ACTIVE",
         agentConnected: spec.agentConnected ?? true,
-        attributes: spec.type === undefined ? [] : [{ name: "ecs.instance-type", value: spec.type }],
+        attributes: [
+            ...(spec.type === undefined ? [] : [{ name: "ecs.instance-type", value: spec.type }]),
+            ...(spec.trunk ? [{ name: TRUNK_ATTRIBUTE, value: `eni-trunk-${spec.id}` }] : []),
+        ],
         registeredResources: [
             { name: "CPU", type: "INTEGER", integerValue: spec.registered.cpu },
             { name: "MEMORY", type: "INTEGER", integerValue: spec.registered.memory },
@@ -52,7 +57,7 @@ function shape(name: string, cpu: number, memory: number, extra: Partial<TaskSha
 const T2_MICRO = { cpu: 1024, memory: 993 };
 const C5_LARGE = { cpu: 2048, memory: 3711 };
 const BOOK_TASK = shape("todobackend", 250, 400);
-const NO_TRUNKING = { trunking: false };
+const DEFAULTS = {};
 
 describe("evaluateCapacity", () => {
     describe("the book's own examples", () => {
@@ -60,7 +65,7 @@ describe("evaluateCapacity", () => {
             const result = evaluateCapacity(
                 [instance({ id: "a", type: "t2.micro", registered: T2_MICRO, remaining: T2_MICRO })],
                 [BOOK_TASK],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.deepEqual(result.perInstance[0].slotsByResource, { CPU: 4, MEMORY: 2 });
             assert.equal(result.perInstance[0].schedulableTasks, 2);
@@ -83,7 +88,7 @@ describe("evaluateCapacity", () => {
                     }),
                 ],
                 [BOOK_TASK],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.deepEqual(result.perInstance[0].slotsByResource, { CPU: 3, MEMORY: 1 });
             assert.equal(result.containerCapacity, 1);
@@ -102,7 +107,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", type: "t2.micro", registered: T2_MICRO, remaining: T2_MICRO }),
                 ],
                 [BOOK_TASK],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 3);
             assert.equal(result.idleHostCapacity, 1);
@@ -116,7 +121,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", registered: host, remaining: { cpu: 600, memory: 800 } }),
                 ],
                 [shape("worst", 400, 200)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 2);
             assert.equal(result.limitingResource, "CPU");
@@ -132,7 +137,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", registered: host, remaining: { cpu: 600, memory: 2048 } }),
                 ],
                 [shape("worst", 400, 100)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 2);
         });
@@ -155,7 +160,7 @@ describe("evaluateCapacity", () => {
                     }),
                 ],
                 [shape("web", 500, 500, { tcpPorts: ["80"] })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 0);
             assert.equal(result.limitingResource, "PORTS");
@@ -177,7 +182,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", registered: host, remaining: { cpu: 100, memory: 1000 } }),
                 ],
                 [BOOK_TASK],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 0);
             assert.deepEqual(
@@ -195,37 +200,78 @@ describe("evaluateCapacity", () => {
                 instance({ id: "a", registered: host, remaining: host, udpInUse: ["53"] }),
                 instance({ id: "b", registered: host, remaining: host, udpInUse: ["53"] }),
             ];
-            const dns = evaluateCapacity(
-                instances,
-                [shape("dns", 128, 128, { udpPorts: ["53"] })],
-                NO_TRUNKING,
-            );
+            const dns = evaluateCapacity(instances, [shape("dns", 128, 128, { udpPorts: ["53"] })], DEFAULTS);
             assert.equal(dns.containerCapacity, 0);
             assert.equal(dns.limitingResource, "PORTS_UDP");
             const syslog = evaluateCapacity(
                 instances,
                 [shape("syslog", 128, 128, { udpPorts: ["514"] })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(syslog.containerCapacity, 2);
         });
 
-        it("awsvpc on c5.large without trunking → 2 per instance, with trunking 10", () => {
-            const instances = [
-                instance({ id: "a", type: "c5.large", registered: C5_LARGE, remaining: C5_LARGE }),
-                instance({ id: "b", type: "c5.large", registered: C5_LARGE, remaining: C5_LARGE }),
-            ];
+        it("awsvpc on c5.large: 2 per instance without a trunk interface, 10 with one, each by its own", () => {
+            const untrunked = instance({
+                id: "a",
+                type: "c5.large",
+                registered: C5_LARGE,
+                remaining: C5_LARGE,
+            });
+            const trunked = instance({
+                id: "b",
+                type: "c5.large",
+                registered: C5_LARGE,
+                remaining: C5_LARGE,
+                trunk: true,
+            });
             const small = shape("api", 128, 256, { awsvpc: true });
-            const plain = evaluateCapacity(instances, [small], { trunking: false });
+            const plain = evaluateCapacity([untrunked, untrunked], [small]);
             assert.deepEqual(
                 plain.perInstance.map((entry) => entry.schedulableTasks),
                 [2, 2],
             );
             assert.equal(plain.containerCapacity, 4);
             assert.equal(plain.limitingResource, "ENI");
-            const trunked = evaluateCapacity(instances, [small], { trunking: true });
-            assert.deepEqual(trunked.perInstance[0].slotsByResource, { CPU: 16, MEMORY: 14, ENI: 10 });
-            assert.equal(trunked.containerCapacity, 20);
+            const mixed = evaluateCapacity([untrunked, trunked], [small]);
+            assert.deepEqual(mixed.perInstance[0].slotsByResource, { CPU: 16, MEMORY: 14, ENI: 2 });
+            assert.deepEqual(mixed.perInstance[1].slotsByResource, { CPU: 16, MEMORY: 14, ENI: 10 });
+            assert.equal(mixed.containerCapacity, 12);
+        });
+
+        it("a trunk attribute on a type that cannot trunk changes nothing (t3.medium: 2)", () => {
+            const host = { cpu: 2048, memory: 3892 };
+            const result = evaluateCapacity(
+                [instance({ id: "a", type: "t3.medium", registered: host, remaining: host, trunk: true })],
+                [shape("api", 128, 256, { awsvpc: true })],
+            );
+            assert.equal(result.containerCapacity, 2);
+        });
+
+        it("re-homing counts the ENI slots each host has, not those of the account setting", () => {
+            // A trunked c5.large runs 3 awsvpc tasks; an untrunked one runs a bridge task (no ENI)
+            // and is busier, so the trunked one would go first: its 3 ENIs need a host with 3
+            // free slots, and the untrunked one has 2.
+            const api = shape("api", 128, 256, { awsvpc: true });
+            const trunked = instance({
+                id: "t",
+                type: "c5.large",
+                registered: C5_LARGE,
+                remaining: { cpu: C5_LARGE.cpu - 3 * 128, memory: C5_LARGE.memory - 3 * 256 },
+                enis: 3,
+                trunk: true,
+            });
+            const busy = { cpu: C5_LARGE.cpu - 256, memory: C5_LARGE.memory - 2048 };
+            const untrunked = instance({ id: "u", type: "c5.large", registered: C5_LARGE, remaining: busy });
+            assert.equal(evaluateCapacity([trunked, untrunked], [api]).idleHostCapacity, 0);
+            const alsoTrunked = instance({
+                id: "u",
+                type: "c5.large",
+                registered: C5_LARGE,
+                remaining: busy,
+                trunk: true,
+            });
+            assert.equal(evaluateCapacity([trunked, alsoTrunked], [api]).idleHostCapacity, 1);
         });
 
         it("ENIs already attached use up slots", () => {
@@ -240,7 +286,7 @@ describe("evaluateCapacity", () => {
                     }),
                 ],
                 [shape("api", 128, 256, { awsvpc: true })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 1);
         });
@@ -253,7 +299,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", registered: host, remaining: host }),
                 ],
                 [shape("api", 512, 1024, { awsvpc: true })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 8);
             assert.deepEqual(result.unknownInstanceTypes, ["unknown", "x9.huge"]);
@@ -271,7 +317,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "b", type: "c5.large", registered: C5_LARGE, remaining: C5_LARGE }),
                 ],
                 [BOOK_TASK, shape("batch", 1024, 4096)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 0);
             assert.equal(result.worstCaseTask.name, "batch");
@@ -287,7 +333,7 @@ describe("evaluateCapacity", () => {
             const result = evaluateCapacity(
                 [instance({ id: "a", type: "c5.large", registered: C5_LARGE, remaining: C5_LARGE })],
                 [shape("sshd", 128, 128, { tcpPorts: ["22"] })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 0);
             assert.match(result.unplaceable ?? "", /PORTS: TCP 22 is reserved by the agent$/);
@@ -304,7 +350,7 @@ describe("evaluateCapacity", () => {
                     }),
                 ],
                 [BOOK_TASK],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 0);
             assert.equal(result.unplaceable, undefined);
@@ -322,7 +368,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "d", registered: host, remaining: host, agentConnected: false }),
                 ],
                 [shape("svc", 512, 1024)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.containerCapacity, 4);
             assert.deepEqual(
@@ -337,7 +383,7 @@ describe("evaluateCapacity", () => {
         });
 
         it("no ACTIVE instance: capacity 0, idle 0, no division by zero, not called unplaceable", () => {
-            const result = evaluateCapacity([], [BOOK_TASK], NO_TRUNKING);
+            const result = evaluateCapacity([], [BOOK_TASK], DEFAULTS);
             assert.deepEqual(
                 [
                     result.containerCapacity,
@@ -362,7 +408,7 @@ describe("evaluateCapacity", () => {
                     }),
                 ],
                 [shape("svc", 512, 1024)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.deepEqual(
                 result.perInstance.map((entry) => [entry.instanceType, entry.schedulableTasks]),
@@ -388,7 +434,7 @@ describe("evaluateCapacity", () => {
             const result = evaluateCapacity(
                 instances,
                 [shape("big", 1024, 2048), shape("edge", 64, 64, { tcpPorts: ["8080"] })],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.worstCaseTask.name, "edge");
             assert.equal(result.containerCapacity, 1);
@@ -400,7 +446,7 @@ describe("evaluateCapacity", () => {
             const result = evaluateCapacity(
                 [instance({ id: "a", registered: host, remaining: host })],
                 [shape("first", 1024, 512), shape("second", 512, 1024)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.worstCaseTask.name, "first");
             assert.equal(result.containerCapacity, 2);
@@ -408,15 +454,15 @@ describe("evaluateCapacity", () => {
 
         it("rejects an empty shape list and a shape without memory, naming the field", () => {
             assert.throws(
-                () => evaluateCapacity([], [], NO_TRUNKING),
+                () => evaluateCapacity([], [], DEFAULTS),
                 /^Error: taskShapes: expected at least one task shape/,
             );
             assert.throws(
-                () => evaluateCapacity([], [shape("x", 10, 0)], NO_TRUNKING),
+                () => evaluateCapacity([], [shape("x", 10, 0)], DEFAULTS),
                 /^Error: taskShapes\[0\]\.memory: expected MiB > 0, got 0$/,
             );
             assert.throws(
-                () => evaluateCapacity([], [BOOK_TASK], { trunking: false, minimumSpareTasks: 1.5 }),
+                () => evaluateCapacity([], [BOOK_TASK], { minimumSpareTasks: 1.5 }),
                 /^Error: minimumSpareTasks: expected an integer >= 0, got 1.5$/,
             );
         });
@@ -435,8 +481,8 @@ describe("evaluateCapacity", () => {
                 { id: "full2", registered: host, remaining: { cpu: 0, memory: 0 } },
                 { id: "light2", registered: host, remaining: { cpu: 1536, memory: 3072 } },
             ];
-            const forward = evaluateCapacity(specs.map(instance), [svc], NO_TRUNKING);
-            const backward = evaluateCapacity([...specs].reverse().map(instance), [svc], NO_TRUNKING);
+            const forward = evaluateCapacity(specs.map(instance), [svc], DEFAULTS);
+            const backward = evaluateCapacity([...specs].reverse().map(instance), [svc], DEFAULTS);
             assert.equal(forward.containerCapacity, 6);
             assert.equal(forward.idleHostCapacity, 1);
             assert.equal(backward.idleHostCapacity, 1);
@@ -451,7 +497,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "e3", registered: host, remaining: host }),
                 ],
                 [svc],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             assert.equal(result.idleHostCapacity, 3);
         });
@@ -462,16 +508,8 @@ describe("evaluateCapacity", () => {
                 instance({ id: "e1", registered: host, remaining: host }),
                 instance({ id: "e2", registered: host, remaining: host }),
             ];
-            assert.equal(
-                evaluateCapacity(instances, [svc], { trunking: false, minimumSpareTasks: 2 })
-                    .idleHostCapacity,
-                2,
-            );
-            assert.equal(
-                evaluateCapacity(instances, [svc], { trunking: false, minimumSpareTasks: 3 })
-                    .idleHostCapacity,
-                1,
-            );
+            assert.equal(evaluateCapacity(instances, [svc], { minimumSpareTasks: 2 }).idleHostCapacity, 2);
+            assert.equal(evaluateCapacity(instances, [svc], { minimumSpareTasks: 3 }).idleHostCapacity, 1);
         });
 
         it("a static port bound on the removed host must be free where its task goes", () => {
@@ -493,7 +531,7 @@ describe("evaluateCapacity", () => {
                     instance({ id: "c", registered: host, remaining: host }),
                 ],
                 [edge],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             // Removing c leaves no host with 443 free: no spare. Removing a moves its 443 task to c,
             // leaving no spare either.
@@ -514,8 +552,8 @@ describe("evaluateCapacity", () => {
             ];
             // Removing either empty host leaves the other to take the draining host's four tasks
             // with nothing spare; without the drain, one empty host can go.
-            assert.equal(evaluateCapacity(instances, [svc], NO_TRUNKING).idleHostCapacity, 0);
-            const withoutDrain = evaluateCapacity(instances.slice(1), [svc], NO_TRUNKING);
+            assert.equal(evaluateCapacity(instances, [svc], DEFAULTS).idleHostCapacity, 0);
+            const withoutDrain = evaluateCapacity(instances.slice(1), [svc], DEFAULTS);
             assert.equal(withoutDrain.idleHostCapacity, 1);
         });
 
@@ -529,11 +567,37 @@ describe("evaluateCapacity", () => {
                     instance({ id: "d", registered: host, remaining: busy }),
                 ],
                 [shape("svc", 256, 512)],
-                NO_TRUNKING,
+                DEFAULTS,
             );
             // a's four 256/512 tasks could go two to b and two to c, leaving d two spare slots, so
             // exactly one host could go; as a 1024/2048 bundle they fit no single host: 0.
             assert.equal(result.containerCapacity, 10);
+            assert.equal(result.idleHostCapacity, 0);
+        });
+
+        it("bundles of one size are placed in the order they were added: draining ones, then removed hosts", () => {
+            // A (port 443, on a DRAINING host) and B (port 80, on the emptiest host) tie in size.
+            // First-fit places A first, on h1; then B fits neither h1 (full) nor h2 (80 taken), so
+            // no host can go. B first would have fitted both: the order is part of the figure.
+            const big = { cpu: 4000, memory: 4000 };
+            const bundle = { cpu: 4000 - 600, memory: 4000 - 600 };
+            const busy = { cpu: 1000, memory: 1000 };
+            const result = evaluateCapacity(
+                [
+                    instance({
+                        id: "d",
+                        registered: big,
+                        remaining: bundle,
+                        tcpInUse: ["443"],
+                        status: "DRAINING",
+                    }),
+                    instance({ id: "r", registered: big, remaining: bundle, tcpInUse: ["80"] }),
+                    instance({ id: "h1", registered: big, remaining: busy }),
+                    instance({ id: "h2", registered: big, remaining: busy, tcpInUse: ["80"] }),
+                ],
+                [shape("small", 100, 100)],
+                DEFAULTS,
+            );
             assert.equal(result.idleHostCapacity, 0);
         });
     });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import type { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { ContainerInstance, Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { createCapacityHandler, type EcsCapacityCommand } from "../../runtime/capacityHandler";
 
 const ACCOUNT = "123456789012";
 const CLUSTER = "demo";
-const CLUSTER_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`;
 const NOW = 1_700_000_000_000;
 const C5_LARGE = { cpu: 2048, memory: 3711 };
 
@@ -184,15 +184,11 @@ function bigCluster(): FakeEcs {
 }
 
 const SCHEDULED = { version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} };
-
-function stateChange(clusterArn: unknown): Record<string, unknown> {
-    return {
-        version: "0",
-        "detail-type": "ECS Container Instance State Change",
-        source: "aws.ecs",
-        detail: { clusterArn, containerInstanceArn: "x", status: "ACTIVE", version: 3 },
-    };
-}
+/** What the evaluation queue's event source mapping delivers. */
+const FROM_QUEUE = {
+    Records: [{ messageId: "m-1", body: '{"cluster":"demo"}', eventSource: "aws:sqs", attributes: {} }],
+};
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/demo-capacity-evaluations";
 
 function throttling(): Error {
     const error = new Error("Rate exceeded");
@@ -200,22 +196,33 @@ function throttling(): Error {
     return error;
 }
 
-function setup(ecs: FakeEcs, config: Partial<Parameters<typeof createCapacityHandler>[1]> = {}) {
+function setup(
+    ecs: FakeEcs,
+    config: Partial<Parameters<typeof createCapacityHandler>[1]> = {},
+    now: () => number = () => NOW,
+) {
     const lines: string[] = [];
     const sleeps: number[] = [];
+    const sent: SendMessageCommand["input"][] = [];
     const handler = createCapacityHandler(
         {
             ecs,
+            sqs: {
+                send: async (command) => {
+                    sent.push(command.input);
+                    return {};
+                },
+            },
             log: (line) => lines.push(line),
-            now: () => NOW,
+            now,
             sleep: async (ms) => {
                 sleeps.push(ms);
             },
             random: () => 0.5,
         },
-        { clusterName: CLUSTER, trunking: false, namespace: "EcsLifecycle", ...config },
+        { clusterName: CLUSTER, evaluationQueueUrl: QUEUE_URL, namespace: "EcsLifecycle", ...config },
     );
-    return { handler, lines, sleeps };
+    return { handler, lines, sleeps, sent };
 }
 
 function emf(metrics: Record<string, number>): string {
@@ -239,7 +246,7 @@ describe("createCapacityHandler", () => {
     it("reads 250 instances and 25 services in 3 + 3 + 1 + 3 calls plus one per task definition", async () => {
         const ecs = bigCluster();
         const { handler } = setup(ecs);
-        await handler(SCHEDULED);
+        await handler(FROM_QUEUE);
         assert.deepEqual(
             [
                 "ListContainerInstancesCommand",
@@ -290,7 +297,7 @@ describe("createCapacityHandler", () => {
 
     it("publishes the measurement as one exact EMF line and names the limiting resource", async () => {
         const { handler, lines } = setup(bigCluster());
-        const result = await handler(stateChange(CLUSTER_ARN));
+        const result = await handler(FROM_QUEUE);
         // Worst case web:2 (512 CPU / 1024 MiB): 1 per busy instance (1700 MiB free), 3 per empty
         // one (3711 MiB) → 240 + 30. The 10 empty instances can go; an 11th's 1024/2011 in use
         // fits nowhere else.
@@ -303,7 +310,7 @@ describe("createCapacityHandler", () => {
         });
         assert.deepEqual(lines, [
             emf({ ContainerCapacity: 270, IdleHostCapacity: 10 }),
-            "cluster demo (state-change, 250 container instances): ContainerCapacity=270 IdleHostCapacity=10 " +
+            "cluster demo (queue, 250 container instances): ContainerCapacity=270 IdleHostCapacity=10 " +
                 "limitingResource=MEMORY worstCaseTask=web",
         ]);
     });
@@ -311,9 +318,9 @@ describe("createCapacityHandler", () => {
     it("reuses task definitions across invocations: the second run describes none", async () => {
         const ecs = bigCluster();
         const { handler } = setup(ecs);
-        await handler(SCHEDULED);
+        await handler(FROM_QUEUE);
         const firstRun = ecs.calls.length;
-        await handler(SCHEDULED);
+        await handler(FROM_QUEUE);
         const second = ecs.calls.slice(firstRun);
         assert.deepEqual(
             [
@@ -329,47 +336,59 @@ describe("createCapacityHandler", () => {
 
     it("keeps the cache per handler, not per module", async () => {
         const ecs = bigCluster();
-        await setup(ecs).handler(SCHEDULED);
-        await setup(ecs).handler(SCHEDULED);
+        await setup(ecs).handler(FROM_QUEUE);
+        await setup(ecs).handler(FROM_QUEUE);
         assert.equal(ecs.count("DescribeTaskDefinitionCommand"), 12);
     });
 
-    it("ignores an event for another cluster with a log line and no ECS call", async () => {
+    it("on its schedule, only defers the evaluation to second 45 of the minute by a delayed message", async () => {
         const ecs = bigCluster();
-        const { handler, lines } = setup(ecs);
-        const other = "arn:aws:ecs:us-east-1:123456789012:cluster/other";
-        assert.deepEqual(await handler(stateChange(other)), {
-            outcome: "ignored",
-            reason: `event for cluster ${other}, not demo`,
-        });
-        assert.deepEqual(lines, [`event ignored: event for cluster ${other}, not demo`]);
+        // NOW is 20 s into its minute.
+        const { handler, sent } = setup(ecs);
+        assert.deepEqual(await handler(SCHEDULED), { outcome: "deferred", delaySeconds: 25 });
+        assert.deepEqual(sent, [
+            {
+                QueueUrl: QUEUE_URL,
+                MessageBody: JSON.stringify({ cluster: CLUSTER, scheduledAt: new Date(NOW).toISOString() }),
+                DelaySeconds: 25,
+            },
+        ]);
         assert.equal(ecs.calls.length, 0);
+        // A schedule that fires after second 45 asks for an evaluation now.
+        const late = setup(ecs, {}, () => NOW + 30_000);
+        assert.deepEqual(await late.handler(SCHEDULED), { outcome: "deferred", delaySeconds: 0 });
+        assert.equal(late.sent[0].DelaySeconds, 0);
     });
 
     for (const [label, event, reason] of [
-        ["null", null, "event: expected an EventBridge event object, got null"],
+        ["null", null, "event: expected an EventBridge event or an SQS batch, got null"],
         [
             "an unknown detail-type",
             { "detail-type": "EC2 Instance State-change Notification", detail: {} },
-            'detail-type: expected "ECS Container Instance State Change" or "Scheduled Event", got "EC2 Instance State-change Notification"',
+            'detail-type: expected "Scheduled Event", got "EC2 Instance State-change Notification"',
         ],
         [
-            "no detail",
-            { "detail-type": "ECS Container Instance State Change" },
-            "detail: expected an object, got nothing",
+            "an ECS event (no ECS event triggers the function)",
+            {
+                "detail-type": "ECS Container Instance State Change",
+                source: "aws.ecs",
+                detail: { clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/demo" },
+            },
+            'detail-type: expected "Scheduled Event", got "ECS Container Instance State Change"',
         ],
         [
-            "a bad clusterArn",
-            stateChange("demo"),
-            'detail.clusterArn: expected an ECS cluster ARN, got "demo"',
+            "records that are not from SQS",
+            { Records: [{ EventSource: "aws:sns" }] },
+            'Records: expected a non-empty list of aws:sqs records, got [{"EventSource":"aws:sns"}]',
         ],
     ] as const) {
         it(`logs and counts a malformed event (${label}) without throwing or calling ECS`, async () => {
             const ecs = bigCluster();
-            const { handler, lines } = setup(ecs);
+            const { handler, lines, sent } = setup(ecs);
             assert.deepEqual(await handler(event), { outcome: "malformed", reason });
             assert.deepEqual(lines, [`malformed event ignored: ${reason}`, emf({ MalformedEvents: 1 })]);
             assert.equal(ecs.calls.length, 0);
+            assert.deepEqual(sent, []);
         });
     }
 
@@ -378,7 +397,7 @@ describe("createCapacityHandler", () => {
         ecs.failures.set("ListContainerInstancesCommand", [throttling(), throttling()]);
         ecs.failures.set("DescribeTaskDefinitionCommand", [throttling()]);
         const { handler, sleeps } = setup(ecs);
-        const result = await handler(SCHEDULED);
+        const result = await handler(FROM_QUEUE);
         assert.equal(result.outcome, "measured");
         // random() = 0.5 of a ceiling of 100 ms × 2^n: 50, then 100 for the second retry.
         assert.deepEqual(
@@ -397,14 +416,14 @@ describe("createCapacityHandler", () => {
             throttling(),
             throttling(),
         ]);
-        await assert.rejects(setup(throttled).handler(SCHEDULED), { name: "ThrottlingException" });
+        await assert.rejects(setup(throttled).handler(FROM_QUEUE), { name: "ThrottlingException" });
         assert.equal(throttled.count("ListServicesCommand"), 4);
 
         const denied = bigCluster();
         const accessDenied = new Error("not authorized");
         accessDenied.name = "AccessDeniedException";
         denied.failures.set("ListServicesCommand", [accessDenied]);
-        await assert.rejects(setup(denied).handler(SCHEDULED), { name: "AccessDeniedException" });
+        await assert.rejects(setup(denied).handler(FROM_QUEUE), { name: "AccessDeniedException" });
         assert.equal(denied.count("ListServicesCommand"), 1);
     });
 
@@ -425,7 +444,7 @@ describe("createCapacityHandler", () => {
                 [taskDefinitionArn("huge", 1), taskDefinition("huge", 1, 2048, 3711)],
             ]),
         );
-        const plain = await setup(ecs).handler(SCHEDULED);
+        const plain = await setup(ecs).handler(FROM_QUEUE);
         // api (1024/1024) is the worst: 2 per instance.
         assert.deepEqual(plain.outcome === "measured" && [plain.worstCaseTask, plain.containerCapacity], [
             "api",
@@ -436,7 +455,7 @@ describe("createCapacityHandler", () => {
                 { name: "api", cpu: 128, memory: 128 },
                 { name: "batch", cpu: 2048, memory: 2048 },
             ],
-        }).handler(SCHEDULED);
+        }).handler(FROM_QUEUE);
         assert.deepEqual(
             configured.outcome === "measured" && [configured.worstCaseTask, configured.containerCapacity],
             ["batch", 2],
@@ -446,7 +465,7 @@ describe("createCapacityHandler", () => {
     it("publishes nothing when there is no task shape to measure", async () => {
         const ecs = new FakeEcs([containerInstance(0, C5_LARGE)], [], new Map());
         const { handler, lines } = setup(ecs);
-        assert.deepEqual(await handler(SCHEDULED), { outcome: "no-task-shapes" });
+        assert.deepEqual(await handler(FROM_QUEUE), { outcome: "no-task-shapes" });
         assert.deepEqual(lines, [
             "cluster demo: no EC2 service and no configured task shape, nothing to measure",
         ]);
@@ -457,7 +476,7 @@ describe("createCapacityHandler", () => {
         const { handler, lines } = setup(ecs, {
             extraTaskShapes: [{ name: "big", cpu: 4096, memory: 1024 }],
         });
-        const result = await handler(SCHEDULED);
+        const result = await handler(FROM_QUEUE);
         const reason =
             'task "big" (4096 CPU, 1024 MiB) fits no ACTIVE instance even when empty: c5.large CPU: needs 4096, registers 2048';
         assert.deepEqual(result, {
@@ -470,7 +489,7 @@ describe("createCapacityHandler", () => {
         });
         assert.equal(
             lines[1],
-            "cluster demo (schedule, 1 container instances): ContainerCapacity=0 IdleHostCapacity=0 " +
+            "cluster demo (queue, 1 container instances): ContainerCapacity=0 IdleHostCapacity=0 " +
                 `limitingResource=CPU worstCaseTask=big unplaceable: ${reason}`,
         );
     });
@@ -480,6 +499,10 @@ describe("createCapacityHandler", () => {
         assert.throws(
             () => setup(ecs, { clusterName: "" }),
             /^Error: clusterName: expected a non-empty string, got ""$/,
+        );
+        assert.throws(
+            () => setup(ecs, { evaluationQueueUrl: "" }),
+            /^Error: evaluationQueueUrl: expected an SQS queue URL, got ""$/,
         );
         assert.throws(
             () => setup(ecs, { extraTaskShapes: [{ name: "x", cpu: 256, memory: -1 }] }),

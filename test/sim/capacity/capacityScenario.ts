@@ -52,9 +52,7 @@ export async function startCapacityRun(
         const termination = options.withScaleInPath
             ? await deployTerminationPolicy(harness, deployed)
             : undefined;
-        const scaler = await deployCapacityScaler(harness, deployed, options.settings ?? capacitySettings(), {
-            trunking: options.trunking ?? false,
-        });
+        const scaler = await deployCapacityScaler(harness, deployed, options.settings ?? capacitySettings());
         return { harness, deployed, scaler, drain, terminationFunctionArn: termination?.functionArn };
     } catch (error) {
         await harness.stop();

@@ -9,8 +9,8 @@ import {
     type CapacityRun,
 } from "./capacityScenario";
 
-/** One scheduled evaluation (every minute) and a little more. */
-const ONE_EVALUATION_SECONDS = 65;
+/** Long enough for one evaluation: the schedule's next minute, deferred to second 45 of it, and a little more. */
+const ONE_EVALUATION_SECONDS = 125;
 
 describe("sim/capacity: the deployed capacity Lambda's metrics", () => {
     let run: CapacityRun | undefined;
