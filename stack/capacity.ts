@@ -7,9 +7,9 @@ import type { CapacitySettings } from "./settings";
 /** Where the capacity Lambda's EMF metrics land. */
 export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 
-/** The capacity Lambda's size; one evaluation at a time, so a burst of instance events cannot stampede the ECS API. */
+/** The capacity Lambda's size (its reservation is opt-in: stack/concurrency.ts). */
 // 1 GB buys CPU: the idle-host re-packing costs about 3 s of CPU on a 2,000-instance cluster (bench/capacity.ts).
-export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 1024, reservedConcurrency: 1 } as const;
+export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 1024 } as const;
 
 /** EventBridge's retry policy for both triggers: a late evaluation is worthless after a few minutes. */
 export const CAPACITY_TRIGGER_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 } as const;
@@ -101,5 +101,39 @@ export function capacityAlarmDeclarations(s: CapacitySettings): {
             comparisonOperator: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
         },
+    };
+}
+
+export interface CapacityMetricsMissingAlarmDeclaration {
+    readonly description: string;
+    readonly metricName: "ContainerCapacity";
+    readonly statistic: "SampleCount";
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly datapointsToAlarm: number;
+    readonly threshold: 1;
+    readonly comparisonOperator: "LessThanThreshold";
+    readonly treatMissingData: "breaching";
+}
+
+/**
+ * The alarm that pages when ContainerCapacity stops arriving: three schedule intervals without a
+ * single datapoint (one late run is no page). The scaling alarms treat the same gap as "not
+ * breaching", so nothing scales blind.
+ */
+export function capacityMetricsMissingAlarmDeclaration(
+    s: CapacitySettings,
+): CapacityMetricsMissingAlarmDeclaration {
+    const intervals = 3;
+    return {
+        description: `ContainerCapacity has not arrived for ${intervals * s.scheduleMinutes} minutes: the capacity Lambda is not reporting and the group no longer scales (README runbook: capacity metrics missing)`,
+        metricName: "ContainerCapacity",
+        statistic: "SampleCount",
+        period: 60 * s.scheduleMinutes,
+        evaluationPeriods: intervals,
+        datapointsToAlarm: intervals,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
     };
 }

@@ -1,7 +1,7 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
- * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency 1
- * and failure queue), the EventBridge rule on this cluster's container instance state changes and
+ * the capacity Lambda built from `capacityCallbackFactory` (its env, size, failure queue, and its
+ * reserved concurrency when the stack opts in), the EventBridge rule on this cluster's container instance state changes and
  * the schedule, the step scale-out and simple scale-in policies and the two alarms on the EMF
  * metrics. Every value comes from the component's exported declarations, so the region runs what
  * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
@@ -18,6 +18,7 @@ import {
     type CapacityAlarmDeclaration,
 } from "../../stack/capacity";
 import { capacityCallbackFactory } from "../../runtime/capacityHandler";
+import { reservedConcurrencyOf } from "../../stack/concurrency";
 import { rateExpression } from "../../stack/schedule";
 
 export interface CapacityScalerDeployment {
@@ -38,7 +39,7 @@ export async function deployCapacityScaler(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: CapacitySettings,
-    options: { trunking: boolean },
+    options: { trunking: boolean; reserveConcurrency?: boolean },
 ): Promise<CapacityScalerDeployment> {
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
@@ -68,6 +69,7 @@ export async function deployCapacityScaler(
         name: functionName,
         handler,
         ...CAPACITY_FUNCTION,
+        reservedConcurrency: reservedConcurrencyOf("capacity", options.reserveConcurrency ?? false),
         environment: { CLUSTER_NAME: deployed.clusterName },
         deadLetterArn: failureQueueArn,
     });
