@@ -4,8 +4,8 @@
  * guide, "Configuring reserved concurrency"), and new accounts often have a total of 10, where any
  * reservation fails: so by default no function reserves any. What the reservations gave is kept
  * without them: the drain queue's event source bounds the drain (maximumConcurrency), and two
- * capacity evaluations at once each publish a full snapshot of the cluster, so a second one is
- * harmless.
+ * capacity evaluations at once are harmless (the capacity Lambda only reads ECS and publishes
+ * gauges; both alarms take each minute's minimum, the more cautious snapshot).
  */
 
 import { DRAIN_CONCURRENCY } from "./drain";

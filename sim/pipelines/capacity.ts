@@ -1,10 +1,13 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
  * the capacity Lambda built from `capacityCallbackFactory` (its env, size, failure queue, and its
- * reserved concurrency when the stack opts in), the EventBridge rule on this cluster's container instance state changes and
- * the schedule, the step scale-out and simple scale-in policies and the two alarms on the EMF
- * metrics. Every value comes from the component's exported declarations, so the region runs what
- * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
+ * reserved concurrency when the stack opts in), the EventBridge rule on this cluster's container
+ * instance state changes and the schedule, the step scale-out and simple scale-in policies, the two
+ * scaling alarms on the EMF metrics, and, given the stack's alerts topic, the alarm that pages it
+ * when ContainerCapacity stops arriving (without one the region has no topic to page, and runs
+ * stay as they were for their seeds). Every value comes from the component's exported declarations,
+ * so the region runs what Pulumi would create. Deploy-time calls go through `region.admin`
+ * (uncounted), as in harness.ts.
  */
 import type { CapacitySettings } from "../../stack/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
@@ -13,6 +16,7 @@ import {
     CAPACITY_FUNCTION,
     CAPACITY_NAMESPACE,
     capacityAlarmDeclarations,
+    capacityMetricsMissingAlarmDeclaration,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
@@ -31,6 +35,8 @@ export interface CapacityScalerDeployment {
     readonly scaleInPolicyArn: string;
     readonly capacityLowAlarmName: string;
     readonly idleHostsAlarmName: string;
+    /** Deployed only with an alerts topic to page (`options.alertsTopicArn`). */
+    readonly metricsMissingAlarmName: string;
     /** The metrics' one dimension set, as CloudWatch identifies them. */
     readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
 }
@@ -39,7 +45,7 @@ export async function deployCapacityScaler(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: CapacitySettings,
-    options: { trunking: boolean; reserveConcurrency?: boolean },
+    options: { trunking: boolean; reserveConcurrency?: boolean; alertsTopicArn?: string },
 ): Promise<CapacityScalerDeployment> {
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
@@ -139,9 +145,31 @@ export async function deployCapacityScaler(
         return alarmName;
     };
 
+    const metricsMissingAlarmName = `${name}-metrics-missing`;
+    if (options.alertsTopicArn !== undefined) {
+        const missing = capacityMetricsMissingAlarmDeclaration(settings);
+        region.admin("monitoring", "PutMetricAlarm", {
+            AlarmName: metricsMissingAlarmName,
+            AlarmDescription: missing.description,
+            Namespace: CAPACITY_NAMESPACE,
+            MetricName: missing.metricName,
+            Dimensions: dimensions,
+            Statistic: missing.statistic,
+            Period: missing.period,
+            EvaluationPeriods: missing.evaluationPeriods,
+            DatapointsToAlarm: missing.datapointsToAlarm,
+            Threshold: missing.threshold,
+            ComparisonOperator: missing.comparisonOperator,
+            TreatMissingData: missing.treatMissingData,
+            AlarmActions: [options.alertsTopicArn],
+            OKActions: [options.alertsTopicArn],
+        });
+    }
+
     return {
         functionArn,
         functionName,
+        metricsMissingAlarmName,
         failureQueueArn,
         instanceEventsRuleName,
         scheduleRuleName,
