@@ -55,9 +55,19 @@ export async function measureColdStarts(count: number): Promise<ColdStartSamples
             if (run.status !== 0) throw new Error(`cold start probe failed: ${run.stderr}`);
             return Number(JSON.parse(run.stdout.trim()));
         }).sort((a, b) => a - b);
-        const cpuShare = Math.min(1, TERMINATION_FUNCTION.memoryMb / FULL_VCPU_MEMORY_MB);
-        return { measuredMs, lambdaMs: measuredMs.map((ms) => ms / cpuShare), cpuShare };
+        const cpuShare = cpuShareAt(TERMINATION_FUNCTION.memoryMb);
+        return { measuredMs, lambdaMs: atMemory(measuredMs, TERMINATION_FUNCTION.memoryMb), cpuShare };
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/** Lambda's CPU share at `memoryMb`: one vCPU at 1,769 MB, proportionally less below. */
+export function cpuShareAt(memoryMb: number): number {
+    return Math.min(1, memoryMb / FULL_VCPU_MEMORY_MB);
+}
+
+/** Samples measured on a whole core, as they would take at `memoryMb` (inferred: CPU-bound load). */
+export function atMemory(measuredMs: readonly number[], memoryMb: number): number[] {
+    return measuredMs.map((ms) => ms / cpuShareAt(memoryMb));
 }
