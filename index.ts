@@ -1,33 +1,50 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccountSettings } from "./components/accountSettings";
+import { AlertsTopic } from "./components/alerts";
+import { AutoScalingServiceRole } from "./components/autoScalingRole";
 import { CapacityScaler } from "./components/capacityScaler";
 import { EcsCluster } from "./components/cluster";
 import { clusterNameOf, loadStackSettings } from "./components/config";
-import { RetirementNotifier } from "./components/retirementNotifier";
-import { CONFIG_NAMESPACE } from "./stack/settings";
+import { OperationsDashboard } from "./components/dashboard";
 import { DrainHook } from "./components/drainHook";
 import { AppLoadBalancer } from "./components/loadBalancer";
 import { TaskNetwork } from "./components/network";
+import { RetirementNotifier } from "./components/retirementNotifier";
 import { AppService } from "./components/service";
 import { TerminationPolicy } from "./components/terminationPolicy";
+import { instanceRefreshStoppedPattern } from "./stack/alerts";
+import { CONFIG_NAMESPACE } from "./stack/settings";
 
 const settings = loadStackSettings();
 const tags = { "ecs-lifecycle:stack": settings.stack, ...settings.tags };
 const clusterName = clusterNameOf(settings);
+const reserveConcurrency = settings.reserveLambdaConcurrency;
 // Known before the cluster exists, so the termination policy can be created before the group that uses it.
 const plannedClusterArn = pulumi.interpolate`arn:aws:ecs:${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}:cluster/${clusterName}`;
+// The alerts topic is declared once the group exists (its event rules watch the group); what
+// alarms before it (the termination policy Lambda's) gets its ARN when it is.
+const [earlyAlertsTopicArn, resolveAlertsTopicArn] = pulumi.deferredOutput<string>();
 
-if (settings.cluster.awsvpcTrunking) {
-    // Account-wide, for the stack's region: instances launched afterwards get trunk ENIs.
-    new aws.ecs.AccountSettingDefault("awsvpc-trunking", { name: "awsvpcTrunking", value: "enabled" });
-}
+const accountSettings = settings.accountSettingsOwner
+    ? new AccountSettings("account", {
+          awsvpcTrunking: settings.cluster.awsvpcTrunking,
+          fargateTaskRetirementWaitPeriodDays: settings.retirement.waitPeriodDays,
+      })
+    : undefined;
 
 const network = new TaskNetwork("network", { settings: settings.network, tags });
+
+const autoScalingRoleArn =
+    settings.cluster.serviceLinkedRoleArn ?? new AutoScalingServiceRole("autoscaling", { clusterName }).arn;
 
 const terminationPolicy = new TerminationPolicy("termination", {
     clusterName,
     clusterArn: plannedClusterArn,
     daemonTaskFamilies: [],
+    autoScalingRoleArn,
+    reserveConcurrency,
+    alertsTopicArn: earlyAlertsTopicArn,
     logRetentionDays: settings.logRetentionDays,
     tags,
 });
@@ -38,9 +55,29 @@ const cluster = new EcsCluster("ecs", {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     terminationPolicies: [terminationPolicy.policyArn, "OldestLaunchTemplate", "OldestInstance"],
-    groupDependsOn: [terminationPolicy.permission],
+    serviceLinkedRoleArn: autoScalingRoleArn,
+    groupDependsOn: [
+        terminationPolicy.permission,
+        ...(accountSettings?.trunking ? [accountSettings.trunking] : []),
+    ],
     tags,
 });
+
+const alerts = new AlertsTopic("alerts", {
+    settings: settings.alerts,
+    events: [
+        {
+            id: "refresh-stopped",
+            description:
+                "An instance refresh of the group failed or was cancelled: it runs a mix of launch template versions",
+            eventPattern: cluster.autoScalingGroupName.apply((group) =>
+                JSON.stringify(instanceRefreshStoppedPattern(group)),
+            ),
+        },
+    ],
+    tags,
+});
+resolveAlertsTopicArn(alerts.topicArn);
 
 const drain = new DrainHook("drain", {
     settings: settings.drain,
@@ -49,15 +86,19 @@ const drain = new DrainHook("drain", {
     autoScalingGroupName: cluster.autoScalingGroupName,
     autoScalingGroupArn: cluster.autoScalingGroupArn,
     logRetentionDays: settings.logRetentionDays,
+    reserveConcurrency,
+    alertsTopicArn: alerts.topicArn,
     tags,
 });
 
-new CapacityScaler("capacity", {
+const capacity = new CapacityScaler("capacity", {
     settings: settings.capacity,
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
     autoScalingGroupName: cluster.autoScalingGroupName,
     logRetentionDays: settings.logRetentionDays,
+    reserveConcurrency,
+    alertsTopicArn: alerts.topicArn,
     tags,
 });
 
@@ -68,6 +109,8 @@ const retirement = new RetirementNotifier("retirement", {
         ? new pulumi.Config(CONFIG_NAMESPACE).requireSecret("retirementSlackWebhook")
         : undefined,
     logRetentionDays: settings.logRetentionDays,
+    reserveConcurrency,
+    alertsTopicArn: alerts.topicArn,
     tags,
 });
 
@@ -89,13 +132,29 @@ const services = settings.services.map(
             privateSubnetIds: network.privateSubnetIds,
             albSecurityGroupId: alb.securityGroupId,
             listenerArn: alb.listenerArn,
+            loadBalancerArnSuffix: alb.arnSuffix,
             // A catch-all pattern must be evaluated after every specific one.
             listenerPriority: service.pathPattern === "/*" ? 50000 : 10 * (i + 1),
             deregistrationDelaySeconds: settings.alb.deregistrationDelaySeconds,
             logRetentionDays: settings.logRetentionDays,
+            alertsTopicArn: alerts.topicArn,
             tags,
         }),
 );
+
+const dashboard = new OperationsDashboard("operations", {
+    clusterName,
+    autoScalingGroupName: cluster.autoScalingGroupName,
+    minimumSpareTasks: settings.capacity.minimumSpareTasks,
+    idleHostThreshold: settings.capacity.idleHostThreshold,
+    functionNames: {
+        drain: drain.functionName,
+        capacity: capacity.functionName,
+        "termination policy": terminationPolicy.functionName,
+        retirement: retirement.functionName,
+    },
+    serviceNames: settings.services.map((service) => service.name),
+});
 
 export const vpcId = network.vpcId;
 export const publicSubnetIds = network.publicSubnetIds;
@@ -104,9 +163,13 @@ export const natGatewayIds = network.natGatewayIds;
 export const ecsClusterName = cluster.clusterName;
 export const ecsClusterArn = cluster.clusterArn;
 export const autoScalingGroupName = cluster.autoScalingGroupName;
+export const autoScalingServiceLinkedRoleArn = pulumi.output(autoScalingRoleArn);
 export const instanceSecurityGroupId = cluster.instanceSecurityGroupId;
 export const drainTopicArn = drain.topicArn;
 export const drainQueueUrl = drain.queueUrl;
+export const drainDeadLetterQueueUrl = drain.deadLetterQueueUrl;
 export const albDnsName = alb.dnsName;
 export const retirementTopicArn = retirement.topicArn;
+export const alertsTopicArn = alerts.topicArn;
+export const dashboardName = dashboard.dashboardName;
 export const serviceNames = services.map((s) => s.serviceName);

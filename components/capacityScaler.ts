@@ -9,10 +9,13 @@ import {
     CAPACITY_SCHEDULE,
     CAPACITY_TRIGGER_RETRY,
     capacityAlarmDeclarations,
+    capacityMetricsMissingAlarmDeclaration,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
 } from "../stack/capacity";
+import { reservedConcurrencyOf } from "../stack/concurrency";
 import type { CapacitySettings } from "../stack/settings";
+import { alertingAlarm } from "./alarms";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
 import { clusterScopedArn } from "./iam";
@@ -25,6 +28,10 @@ export interface CapacityScalerArgs {
     /** The group the scaling policies change. */
     readonly autoScalingGroupName: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** Reserve the Lambda's concurrency (the stack's reserveLambdaConcurrency opt-in). */
+    readonly reserveConcurrency: boolean;
+    /** Where the alarms that do not scale (missing metrics, handler failures) notify a person. */
+    readonly alertsTopicArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -39,6 +46,7 @@ export interface CapacityScalerArgs {
  */
 export class CapacityScaler extends pulumi.ComponentResource {
     readonly functionArn: pulumi.Output<string>;
+    readonly functionName: pulumi.Output<string>;
     readonly scaleOutPolicyArn: pulumi.Output<string>;
     readonly scaleInPolicyArn: pulumi.Output<string>;
 
@@ -63,14 +71,17 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 }),
                 statements: capacityStatements(args.clusterArn, queue.arn),
                 ...CAPACITY_FUNCTION,
+                reservedConcurrency: reservedConcurrencyOf("capacity", args.reserveConcurrency),
                 environment: { CLUSTER_NAME: args.clusterName, EVALUATION_QUEUE_URL: queue.url },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
+                alertsTopicArn: args.alertsTopicArn,
                 tags: args.tags,
             },
             parent,
         );
         this.functionArn = fn.arn;
+        this.functionName = fn.functionName;
 
         const schedule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,
@@ -141,6 +152,20 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 parent,
             );
         }
+        // Missing data never scales (the alarms above treat it as not breaching), but it pages.
+        const { description: missingDescription, ...missing } = capacityMetricsMissingAlarmDeclaration();
+        alertingAlarm(
+            `${name}-metrics-missing`,
+            {
+                alarmDescription: missingDescription,
+                namespace: CAPACITY_NAMESPACE,
+                dimensions: { ClusterName: args.clusterName },
+                ...missing,
+                tags,
+            },
+            args.alertsTopicArn,
+            parent,
+        );
 
         this.registerOutputs({
             functionArn: this.functionArn,

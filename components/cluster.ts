@@ -17,8 +17,13 @@ export interface EcsClusterArgs {
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** Termination policies, most important first; defaults to Auto Scaling's own. A Lambda ARN goes first. */
     readonly terminationPolicies?: pulumi.Input<string>[];
-    /** Resources the group must wait for (e.g. the termination policy Lambda's invoke permission). */
+    /**
+     * Resources the group must wait for: the termination policy Lambda's invoke permission, and the
+     * awsvpcTrunking account setting (instances launched before it get no trunk ENI).
+     */
     readonly groupDependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** The group's service-linked role (the principal its termination policy Lambda admits). */
+    readonly serviceLinkedRoleArn: pulumi.Input<string>;
     /** Tags for every resource; the group propagates them to its instances. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -193,7 +198,11 @@ export class EcsCluster extends pulumi.ComponentResource {
                 },
                 instanceLifecyclePolicy: { retentionTriggers: { terminateHookAbandon: "retain" } },
                 terminationPolicies: args.terminationPolicies,
+                serviceLinkedRoleArn: args.serviceLinkedRoleArn,
                 protectFromScaleIn: false,
+                // Instances by lifecycle state, every minute: the dashboard and an on-call person read them.
+                enabledMetrics: [...GROUP_METRICS],
+                metricsGranularity: "1Minute",
                 tags: Object.entries(tags("instance")).map(([key, value]) => ({
                     key,
                     value,
@@ -218,6 +227,18 @@ export class EcsCluster extends pulumi.ComponentResource {
         });
     }
 }
+
+/** The group metrics collected: sizes and instances per lifecycle state. */
+export const GROUP_METRICS = [
+    "GroupMinSize",
+    "GroupMaxSize",
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupPendingInstances",
+    "GroupStandbyInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+] as const;
 
 /** The lines the ECS agent reads from /etc/ecs/ecs.config, in order. */
 export function ecsAgentConfig(clusterName: string, containerStopTimeoutSeconds: number): string[] {

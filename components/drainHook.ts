@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { requiredMaxReceiveCount } from "../runtime/drain";
 import { drainCallbackFactory, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
+import { reservedConcurrencyOf } from "../stack/concurrency";
 import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../stack/drain";
 import { rateExpression } from "../stack/schedule";
 import {
@@ -9,6 +10,7 @@ import {
     DRAIN_QUEUE_VISIBILITY_SECONDS,
     type DrainHookSettings,
 } from "../stack/settings";
+import { alertingAlarm, type AlarmDefinition } from "./alarms";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
 import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
@@ -23,6 +25,10 @@ export interface DrainHookArgs {
     readonly autoScalingGroupName: pulumi.Input<string>;
     readonly autoScalingGroupArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** Reserve the drain Lambda's concurrency (the stack's reserveLambdaConcurrency opt-in). */
+    readonly reserveConcurrency: boolean;
+    /** Where the pipeline's alarms (abandoned drains, dead letters, handler failures) notify a person. */
+    readonly alertsTopicArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -41,6 +47,7 @@ export class DrainHook extends pulumi.ComponentResource {
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     readonly lifecycleHookName: pulumi.Output<string>;
     readonly functionArn: pulumi.Output<string>;
+    readonly functionName: pulumi.Output<string>;
 
     constructor(name: string, args: DrainHookArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-lifecycle:drain:DrainHook", name, {}, opts);
@@ -74,21 +81,27 @@ export class DrainHook extends pulumi.ComponentResource {
         this.queueUrl = queue.url;
         this.queueArn = queue.arn;
         this.deadLetterQueueUrl = deadLetterQueue.url;
-        const interruptionRules = INTERRUPTION_RULES.map((spec) => {
-            const rule = new aws.cloudwatch.EventRule(
-                `${name}-${spec.id}`,
-                { description: spec.description, eventPattern: JSON.stringify(spec.eventPattern), tags },
-                parent,
-            );
-            new aws.cloudwatch.EventTarget(`${name}-${spec.id}`, { rule: rule.name, arn: queue.arn }, parent);
-            return rule;
-        });
-        new aws.sqs.QueuePolicy(
+        const interruptionRules = INTERRUPTION_RULES.map(
+            (spec) =>
+                [
+                    spec,
+                    new aws.cloudwatch.EventRule(
+                        `${name}-${spec.id}`,
+                        {
+                            description: spec.description,
+                            eventPattern: JSON.stringify(spec.eventPattern),
+                            tags,
+                        },
+                        parent,
+                    ),
+                ] as const,
+        );
+        const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
                 policy: pulumi
-                    .all([queue.arn, topic.arn, pulumi.all(interruptionRules.map((rule) => rule.arn))])
+                    .all([queue.arn, topic.arn, pulumi.all(interruptionRules.map(([, rule]) => rule.arn))])
                     .apply(([queueArn, topicArn, ruleArns]) =>
                         JSON.stringify({
                             Version: "2012-10-17",
@@ -115,6 +128,15 @@ export class DrainHook extends pulumi.ComponentResource {
             },
             parent,
         );
+        // Deliveries into the queue only once its policy admits them: the rules' first events and
+        // the hook's test notification (sent when the hook is created) would otherwise be lost.
+        for (const [spec, rule] of interruptionRules) {
+            new aws.cloudwatch.EventTarget(
+                `${name}-${spec.id}`,
+                { rule: rule.name, arn: queue.arn },
+                { parent: this, dependsOn: [queuePolicy] },
+            );
+        }
         const subscription = new aws.sns.TopicSubscription(
             `${name}-to-queue`,
             { topic: topic.arn, protocol: "sqs", endpoint: queue.arn },
@@ -130,7 +152,7 @@ export class DrainHook extends pulumi.ComponentResource {
                 statements: drainStatements(args.clusterArn, args.autoScalingGroupArn, queue.arn),
                 timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
                 memoryMb: DRAIN_MEMORY_MB,
-                reservedConcurrency: DRAIN_CONCURRENCY,
+                reservedConcurrency: reservedConcurrencyOf("drain", args.reserveConcurrency),
                 environment: {
                     CLUSTER_NAME: args.clusterName,
                     AUTO_SCALING_GROUP_NAME: args.autoScalingGroupName,
@@ -139,11 +161,13 @@ export class DrainHook extends pulumi.ComponentResource {
                 },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
+                alertsTopicArn: args.alertsTopicArn,
                 tags: args.tags,
             },
             parent,
         );
         this.functionArn = fn.arn;
+        this.functionName = fn.functionName;
 
         const source = new aws.lambda.EventSourceMapping(
             `${name}-source`,
@@ -216,12 +240,12 @@ export class DrainHook extends pulumi.ComponentResource {
             },
             // Created after, and so destroyed before, everything that completes it: a destroy can
             // never leave an instance waiting on a hook whose drain Lambda is already gone.
-            { parent: this, dependsOn: [fn, source, subscription, hookPolicy] },
+            { parent: this, dependsOn: [fn, source, subscription, queuePolicy, hookPolicy] },
         );
         this.lifecycleHookName = hook.name;
 
-        const alarm = (id: string, description: string, metric: Partial<aws.cloudwatch.MetricAlarmArgs>) =>
-            new aws.cloudwatch.MetricAlarm(
+        const alarm = (id: string, description: string, metric: Partial<AlarmDefinition>) =>
+            alertingAlarm(
                 `${name}-${id}`,
                 {
                     alarmDescription: description,
@@ -234,16 +258,21 @@ export class DrainHook extends pulumi.ComponentResource {
                     tags,
                     ...metric,
                 },
+                args.alertsTopicArn,
                 parent,
             );
-        alarm("dlq-depth", "Drain messages gave up after every retry: look at the drain Lambda's logs", {
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: deadLetterQueue.name },
-        });
+        alarm(
+            "dlq-depth",
+            "Drain messages gave up after every retry: an instance may wait on its hook undrained (README runbook: messages in the drain DLQ)",
+            {
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deadLetterQueue.name },
+            },
+        );
         alarm(
             "abandoned",
-            "A drain reached its deadline with tasks still running: the instance was retained",
+            "A drain reached its deadline with tasks still running: the instance was retained and costs money until a person acts (README runbook: a retained instance)",
             {
                 namespace: DRAIN_METRIC_NAMESPACE,
                 metricName: "DrainsAbandoned",

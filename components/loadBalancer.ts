@@ -19,6 +19,8 @@ export interface AppLoadBalancerArgs {
 export class AppLoadBalancer extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
+    /** What ALB metrics name it by (the LoadBalancer dimension). */
+    readonly arnSuffix: pulumi.Output<string>;
     readonly dnsName: pulumi.Output<string>;
     /** The listener app services attach their path rules to (HTTPS when a certificate is set). */
     readonly listenerArn: pulumi.Output<string>;
@@ -71,6 +73,7 @@ export class AppLoadBalancer extends pulumi.ComponentResource {
             parent,
         );
         this.arn = loadBalancer.arn;
+        this.arnSuffix = loadBalancer.arnSuffix;
         this.dnsName = loadBalancer.dnsName;
 
         // Requests no service claims get a plain 404 rather than reaching an arbitrary service.

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RESERVED_CONCURRENCY_OPT_IN, RESERVED_CONCURRENCY_TAG } from "../stack/concurrency";
+import { alertingAlarm } from "./alarms";
 import { assumeRolePolicyFor } from "./iam";
 
 /** One IAM statement; every statement names the resources it needs (never a bare service:* action). */
@@ -29,21 +31,24 @@ export interface ManagedFunctionArgs<E, R> {
     readonly statements: pulumi.Input<PolicyStatement[]>;
     readonly timeoutSeconds: number;
     readonly memoryMb: number;
-    /** Reserved concurrency: bounds the load on the ECS API and keeps capacity for this function. */
-    readonly reservedConcurrency: number;
+    /** Reserved concurrency, only when the stack opts in (reserveLambdaConcurrency); unset, none is reserved. */
+    readonly reservedConcurrency?: number;
     /** Values only known at deploy time (queue URLs, group names), read by the factory from process.env. */
     readonly environment?: Record<string, pulumi.Input<string>>;
     readonly logRetentionDays: number;
     /** Asynchronous invocations (EventBridge) that fail all retries go to a queue of their own. */
     readonly asyncFailureQueue: boolean;
+    /** Where the function's alarms (errors, failed async invocations) notify a person. */
+    readonly alertsTopicArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
  * A Lambda built from a serialized closure with the guard rails every function of this stack
  * needs: an explicit least-privilege role (so CallbackFunction attaches none of its FullAccess
- * defaults), a log group with retention, reserved concurrency, a failure queue for async
- * invocations and an alarm on errors.
+ * defaults), a log group with retention, a failure queue for async invocations, and alarms on
+ * errors and on failed async invocations that notify the alerts topic. Reserved concurrency only
+ * when the stack opts in.
  */
 export class ManagedFunction<E, R> extends pulumi.ComponentResource {
     readonly function: aws.lambda.CallbackFunction<E, R>;
@@ -53,11 +58,18 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
     readonly logGroupName: pulumi.Output<string>;
     readonly errorsAlarmName: pulumi.Output<string>;
     readonly failureQueueUrl?: pulumi.Output<string>;
+    readonly failureQueueName?: pulumi.Output<string>;
 
     constructor(name: string, args: ManagedFunctionArgs<E, R>, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-lifecycle:function:ManagedFunction", name, {}, opts);
         const parent = { parent: this };
-        const tags = { ...args.tags, Name: name };
+        const tags = {
+            ...args.tags,
+            Name: name,
+            ...(args.reservedConcurrency === undefined
+                ? {}
+                : { [RESERVED_CONCURRENCY_TAG]: RESERVED_CONCURRENCY_OPT_IN }),
+        };
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -74,6 +86,7 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
               )
             : undefined;
         this.failureQueueUrl = failureQueue?.url;
+        this.failureQueueName = failureQueue?.name;
 
         const role = new aws.iam.Role(
             `${name}-role`,
@@ -141,10 +154,10 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
         this.arn = this.function.arn;
         this.functionName = this.function.name;
 
-        this.errorsAlarmName = new aws.cloudwatch.MetricAlarm(
+        this.errorsAlarmName = alertingAlarm(
             `${name}-errors`,
             {
-                alarmDescription: `${name}: the handler failed (crash, timeout or throttle)`,
+                alarmDescription: pulumi.interpolate`${name}: the handler failed (crash or timeout); its log group is ${logGroup.name}`,
                 namespace: "AWS/Lambda",
                 metricName: "Errors",
                 dimensions: { FunctionName: this.function.name },
@@ -157,8 +170,29 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
                 treatMissingData: "notBreaching",
                 tags,
             },
+            args.alertsTopicArn,
             parent,
         ).name;
+        if (failureQueue) {
+            alertingAlarm(
+                `${name}-failed-events`,
+                {
+                    alarmDescription: pulumi.interpolate`${name}: an asynchronous invocation (EventBridge) failed every retry and was parked in ${failureQueue.name}: read the message, fix the cause, then purge it (README runbook)`,
+                    namespace: "AWS/SQS",
+                    metricName: "ApproximateNumberOfMessagesVisible",
+                    dimensions: { QueueName: failureQueue.name },
+                    statistic: "Maximum",
+                    period: 60,
+                    evaluationPeriods: 1,
+                    threshold: 1,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    treatMissingData: "notBreaching",
+                    tags,
+                },
+                args.alertsTopicArn,
+                parent,
+            );
+        }
 
         this.registerOutputs({ arn: this.arn, roleArn: this.roleArn, logGroupName: this.logGroupName });
     }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { retirementCallbackFactory, type RetirementRuntimeSettings } from "../runtime/retirementHandler";
+import { reservedConcurrencyOf } from "../stack/concurrency";
 import { healthEventPattern } from "../stack/retirement";
 import { rateExpression } from "../stack/schedule";
 import type { RetirementSettings } from "../stack/settings";
@@ -13,12 +14,15 @@ export interface RetirementNotifierArgs {
     /** The Slack incoming webhook URL (a secret Output from config); required when settings say it is configured. */
     readonly slackWebhookUrl?: pulumi.Input<string>;
     readonly logRetentionDays: number;
+    /** Reserve the Lambda's concurrency (the stack's reserveLambdaConcurrency opt-in). */
+    readonly reserveConcurrency: boolean;
+    /** Where the Lambda's own alarms (handler failures, failed deliveries) notify a person. */
+    readonly alertsTopicArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
+// Notices are rare; concurrent deliveries of one event are arbitrated by the table's conditions.
 const RETIREMENT_FUNCTION_TIMEOUT_SECONDS = 60;
-/** Notices are rare; concurrent deliveries of one event are arbitrated by the table's conditions. */
-const RETIREMENT_CONCURRENCY = 2;
 
 /**
  * Fargate task retirement notices: an EventBridge rule on AWS Health's ECS events invokes a
@@ -28,12 +32,13 @@ const RETIREMENT_CONCURRENCY = 2;
  * to Slack when a webhook is configured (kept as an SSM SecureString, read at run time). A
  * scheduled follow-up of the same Lambda sends events whose pages stopped coming and, with
  * remediation on, forces new deployments in the maintenance window. The account's
- * fargateTaskRetirementWaitPeriod is set from config.
+ * fargateTaskRetirementWaitPeriod is the account settings owner's (components/accountSettings.ts).
  */
 export class RetirementNotifier extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
     readonly tableName: pulumi.Output<string>;
     readonly functionArn: pulumi.Output<string>;
+    readonly functionName: pulumi.Output<string>;
     readonly slackParameterName?: pulumi.Output<string>;
 
     constructor(name: string, args: RetirementNotifierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,12 +53,6 @@ export class RetirementNotifier extends pulumi.ComponentResource {
         const tags = { ...args.tags, Name: name };
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
-
-        new aws.ecs.AccountSettingDefault(
-            `${name}-wait-period`,
-            { name: "fargateTaskRetirementWaitPeriod", value: String(s.waitPeriodDays) },
-            parent,
-        );
 
         // The Lambda publishes, not EventBridge, so the AWS-managed key (whose policy no service
         // principal may use) is enough.
@@ -121,7 +120,7 @@ export class RetirementNotifier extends pulumi.ComponentResource {
                 ),
                 timeoutSeconds: RETIREMENT_FUNCTION_TIMEOUT_SECONDS,
                 memoryMb: 256,
-                reservedConcurrency: RETIREMENT_CONCURRENCY,
+                reservedConcurrency: reservedConcurrencyOf("retirement", args.reserveConcurrency),
                 environment: {
                     TOPIC_ARN: topic.arn,
                     TABLE_NAME: table.name,
@@ -129,11 +128,13 @@ export class RetirementNotifier extends pulumi.ComponentResource {
                 },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
+                alertsTopicArn: args.alertsTopicArn,
                 tags: args.tags,
             },
             parent,
         );
         this.functionArn = fn.arn;
+        this.functionName = fn.functionName;
 
         const invokeOn = (id: string, rule: aws.cloudwatch.EventRule) =>
             invokeOnEvents(

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../stack/settings";
+import { alertingAlarm } from "./alarms";
 import { assumeRolePolicyFor } from "./iam";
 
 export interface AppServiceArgs {
@@ -16,17 +17,29 @@ export interface AppServiceArgs {
     /** The shared ALB's security group and the listener this service's path rule attaches to. */
     readonly albSecurityGroupId: pulumi.Input<string>;
     readonly listenerArn: pulumi.Input<string>;
+    /** The ALB's ARN suffix: with the target group's, it names this service's ALB metrics. */
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
     /** Listener rule priority, unique per listener (1–50000). */
     readonly listenerPriority: number;
     readonly deregistrationDelaySeconds: number;
     readonly logRetentionDays: number;
+    /** Where the service's alarms (5xx, unhealthy targets, below desired count) notify a person. */
+    readonly alertsTopicArn: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
+
+/** Share of the service's requests answered 5xx by its tasks, per minute, that pages (3 minutes of 5). */
+export const TARGET_5XX_PERCENT = 5;
+/** Minutes a target may stay unhealthy, or the service stay below its desired count, before it pages. */
+export const UNHEALTHY_MINUTES = 5;
+export const BELOW_DESIRED_MINUTES = 10;
 
 /**
  * One app service: an awsvpc task definition, an ECS service in the private subnets with its own
  * security group (in: only the ALB on the container port; out: DNS, HTTPS and what config adds),
- * an `ip` target group behind the shared ALB, and CPU target tracking between min and max count.
+ * an `ip` target group behind the shared ALB, CPU target tracking between min and max count, and
+ * alarms that page when its tasks answer 5xx, a target stays unhealthy, or fewer tasks run than
+ * desired for minutes on end (Container Insights' RunningTaskCount against DesiredTaskCount).
  */
 export class AppService extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
@@ -335,6 +348,103 @@ export class AppService extends pulumi.ComponentResource {
             parent,
         );
 
+        this.alarms(name, args, targetGroup.arnSuffix, tags("alarm"));
+
         this.registerOutputs({ serviceName: this.serviceName, targetGroupArn: this.targetGroupArn });
+    }
+
+    private alarms(
+        name: string,
+        args: AppServiceArgs,
+        targetGroupArnSuffix: pulumi.Output<string>,
+        tags: Record<string, string>,
+    ): void {
+        const parent = { parent: this };
+        const s = args.settings;
+        const alb = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: targetGroupArnSuffix };
+        const albMetric = (metricName: string, stat: string) => ({
+            namespace: "AWS/ApplicationELB",
+            metricName,
+            dimensions: alb,
+            period: 60,
+            stat,
+        });
+        alertingAlarm(
+            `${name}-5xx`,
+            {
+                alarmDescription: `${s.name}: more than ${TARGET_5XX_PERCENT} % of requests answered 5xx by its tasks in 3 of 5 minutes: read the service's logs`,
+                metricQueries: [
+                    {
+                        id: "errors",
+                        metric: albMetric("HTTPCode_Target_5XX_Count", "Sum"),
+                        returnData: false,
+                    },
+                    { id: "requests", metric: albMetric("RequestCount", "Sum"), returnData: false },
+                    {
+                        id: "errorPercent",
+                        expression: "100 * FILL(errors, 0) / requests",
+                        label: "5xx % of requests",
+                        returnData: true,
+                    },
+                ],
+                evaluationPeriods: 5,
+                datapointsToAlarm: 3,
+                threshold: TARGET_5XX_PERCENT,
+                comparisonOperator: "GreaterThanThreshold",
+                // No requests, no data: nothing failed.
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            args.alertsTopicArn,
+            parent,
+        );
+        alertingAlarm(
+            `${name}-unhealthy`,
+            {
+                alarmDescription: `${s.name}: a target failed the ALB health check (${s.healthCheckPath}) for ${UNHEALTHY_MINUTES} minutes`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount",
+                dimensions: alb,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: UNHEALTHY_MINUTES,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            args.alertsTopicArn,
+            parent,
+        );
+        const insights = (metricName: string) => ({
+            namespace: "ECS/ContainerInsights",
+            metricName,
+            dimensions: { ClusterName: args.clusterName, ServiceName: s.name },
+            period: 60,
+            stat: "Maximum",
+        });
+        alertingAlarm(
+            `${name}-below-desired`,
+            {
+                alarmDescription: `${s.name}: fewer tasks running than desired for ${BELOW_DESIRED_MINUTES} minutes (tasks cannot be placed, or fail to start): README runbook`,
+                metricQueries: [
+                    { id: "desired", metric: insights("DesiredTaskCount"), returnData: false },
+                    { id: "running", metric: insights("RunningTaskCount"), returnData: false },
+                    {
+                        id: "missing",
+                        expression: "desired - running",
+                        label: "tasks missing",
+                        returnData: true,
+                    },
+                ],
+                evaluationPeriods: BELOW_DESIRED_MINUTES,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            args.alertsTopicArn,
+            parent,
+        );
     }
 }

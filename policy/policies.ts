@@ -49,6 +49,7 @@ function plannedFromStack(resource: PolicyResource): PlannedResource {
                 sources.map((source) => source.urn),
             ]),
         ),
+        dependencies: resource.dependencies.map((dependency) => dependency.urn),
     };
 }
 

@@ -425,6 +425,7 @@ export function createDrainHandler(
                         failures,
                         ...context,
                     });
+                    if (failures.length === 0) metrics({ DrainsStarted: { value: 1, unit: "Count" } });
                     break;
                 }
                 case "stopStandaloneTasks":

@@ -2,7 +2,10 @@
  * The custom termination policy Lambda's adapter. Auto Scaling waits at most 2 s for an answer,
  * so ECS is asked as little and as parallel as possible, within a budget; past the budget the
  * answer is Auto Scaling's own suggestion (still a safe choice: every termination goes through
- * the drain hook), never a timeout, which would stall the scale-in.
+ * the drain hook), never a timeout, which would stall the scale-in. The limit is wall time from
+ * Auto Scaling's request, and a cold start spends part of it before the handler runs (the runtime,
+ * this module and the SDK load first): the first invocation of an environment counts its budget
+ * from the start of the process, later ones from the handler's start.
  *
  * ECS calls for N candidates, all of a phase issued at once:
  * 1. ListContainerInstances with `filter: "ec2InstanceId in [i-…, i-…]"`: EC2 ids to container
@@ -51,6 +54,11 @@ export interface TerminationHandlerDeps {
     readonly sleep?: (ms: number) => Promise<void>;
     /** Uniform in [0, 1) for backoff jitter; defaults to Math.random. */
     readonly random?: () => number;
+    /**
+     * Epoch ms at which this environment's process started (before the module and the SDK
+     * loaded): the first invocation's budget counts from it. Unset: from the handler's start.
+     */
+    readonly processStartedAt?: number;
 }
 
 export interface TerminationHandlerConfig {
@@ -95,6 +103,8 @@ export function createTerminationHandler(
         retryThrottled(() => deps.ecs.send(command) as Promise<T>, retry);
     /** EC2 instance id → container instance ARN, for the life of the warm Lambda. */
     const knownArns = new Map<string, string>();
+    /** Set until the first invocation: the cold start's share of that invocation's budget. */
+    let coldStartedAt = deps.processStartedAt;
 
     /** Container instance ARNs of those of `instanceIds` that are registered (or were last time). */
     async function arnsOf(instanceIds: readonly string[]): Promise<Set<string>> {
@@ -149,20 +159,22 @@ export function createTerminationHandler(
 
     return async (payload: unknown): Promise<{ InstanceIDs: string[] }> => {
         const startedAt = deps.now();
+        const coldStartMs = coldStartedAt === undefined ? 0 : Math.max(0, startedAt - coldStartedAt);
+        coldStartedAt = undefined;
         const parsed = parseTerminationPayload(payload);
         if (!parsed.ok) {
             deps.log(`termination policy: payload rejected, terminating none: ${parsed.reason}`);
             return { InstanceIDs: [] };
         }
         const candidates = candidateInstanceIds(parsed.payload);
-        const outcome = await withinBudget(gatherFacts(candidates), budgetMs);
+        const remainingMs = budgetMs - coldStartMs;
+        const outcome: Outcome<Map<string, InstanceFacts>> =
+            remainingMs > 0 ? await withinBudget(gatherFacts(candidates), remainingMs) : { kind: "spent" };
         const elapsed = (): number => deps.now() - startedAt;
         if (outcome.kind !== "answered") {
             const suggestion = autoScalingSuggestion(parsed.payload);
             deps.log(
-                outcome.kind === "late"
-                    ? `termination policy: ECS did not answer within ${budgetMs} ms; Auto Scaling's suggestion: ${suggestion.join(",")}`
-                    : `termination policy: ECS failed (${outcome.error}); Auto Scaling's suggestion: ${suggestion.join(",")}`,
+                `termination policy: ${fallbackReason(outcome, budgetMs, coldStartMs)}; Auto Scaling's suggestion: ${suggestion.join(",")}`,
             );
             return { InstanceIDs: suggestion };
         }
@@ -215,7 +227,29 @@ function describeFacts(facts: InstanceFacts | undefined): string {
     return `${facts.status ?? "?"}, ${facts.nonDaemonTasks ?? "?"} tasks`;
 }
 
-type Outcome<T> = { kind: "answered"; value: T } | { kind: "late" } | { kind: "failed"; error: string };
+type Outcome<T> =
+    | { kind: "answered"; value: T }
+    | { kind: "late" }
+    | { kind: "failed"; error: string }
+    /** The cold start used the whole budget: ECS was not asked. */
+    | { kind: "spent" };
+
+function fallbackReason(
+    outcome: Exclude<Outcome<unknown>, { kind: "answered" }>,
+    budgetMs: number,
+    coldStartMs: number,
+): string {
+    switch (outcome.kind) {
+        case "failed":
+            return `ECS failed (${outcome.error})`;
+        case "spent":
+            return `a ${coldStartMs} ms cold start used the ${budgetMs} ms budget`;
+        case "late":
+            return coldStartMs > 0
+                ? `ECS did not answer within ${budgetMs - coldStartMs} ms (${budgetMs} ms less a ${coldStartMs} ms cold start)`
+                : `ECS did not answer within ${budgetMs} ms`;
+    }
+}
 
 /** Races `work` against the budget; a late or failed answer is reported, never thrown. */
 function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<Outcome<T>> {
@@ -243,12 +277,23 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     return chunks;
 }
 
-/** The termination Lambda's body; the cluster name comes from the environment, the rest by value. */
+/** When this process started, as epoch ms: on Lambda, the start of the environment's init. */
+export function lambdaProcessStartedAt(): number {
+    return Date.now() - process.uptime() * 1000;
+}
+
+/**
+ * The termination Lambda's body; the cluster name comes from the environment, the rest by value.
+ * `processStartedAt` is read once per cold start, when the factory runs (in the simulated region,
+ * which models no module load, the caller says how long the load took).
+ */
 export function terminationCallbackFactory(
     config: { daemonTaskFamilies: string[]; budgetMs: number },
     runtime: () => LambdaRuntime = awsLambdaRuntime,
+    processStartedAt: () => number = lambdaProcessStartedAt,
 ): () => (payload: unknown) => Promise<unknown> {
     return () => {
+        const startedAt = processStartedAt();
         const where = runtime();
         return createTerminationHandler(
             {
@@ -257,6 +302,7 @@ export function terminationCallbackFactory(
                 now: () => Date.now(),
                 sleep: (ms: number) => where.sleep(ms),
                 random: () => where.random(),
+                processStartedAt: startedAt,
             },
             {
                 clusterName: process.env.CLUSTER_NAME ?? "",

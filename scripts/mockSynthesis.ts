@@ -6,9 +6,33 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs and mock state take every resource type's shape */
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
-// Internal to the SDK, but the only exact signal that every registration has reached the mocks.
+// Internal to the SDK: the only exact signal that every registration has reached the mocks, and the
+// monitor whose requests carry what mocks do not see (dependencies, parent, retainOnDelete).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+const { waitForRPCs, getMonitor } = require("@pulumi/pulumi/runtime/settings") as {
+    waitForRPCs: () => Promise<void>;
+    getMonitor: () => MonitorWithRequests;
+};
+
+/** The part of a RegisterResourceRequest (protobuf) read here. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getRetainondelete(): boolean | undefined;
+}
+
+interface MonitorWithRequests {
+    registerResource(request: RegisterRequest, callback: unknown): unknown;
+}
+
+/** What the engine learns of a resource besides its inputs. */
+interface RegistrationFacts {
+    readonly parentUrn?: string;
+    readonly dependencies: string[];
+    readonly retainOnDelete: boolean;
+}
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "us-east-1";
@@ -24,6 +48,11 @@ export interface DeclaredResource {
     readonly id: string;
     /** What the mocks answered: the inputs plus computed outputs (arn, name, …). */
     readonly outputs: Record<string, any>;
+    /** The URN the engine would give it (the mock monitor builds it the same way). */
+    readonly urn: string;
+    /** URNs of the resources it waits for, explicit `dependsOn` (components expanded) and implicit. */
+    readonly dependencies: readonly string[];
+    readonly retainOnDelete: boolean;
 }
 
 export interface MockRun {
@@ -46,14 +75,19 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
             ? `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${physicalName}`
             : type === "aws:iam/role:Role"
               ? `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName}`
-              : `arn:aws:${ARN_SERVICE[module] ?? module}:${REGION}:${ACCOUNT_ID}:${module}/${physicalName}`;
+              : type === "aws:iam/serviceLinkedRole:ServiceLinkedRole"
+                ? serviceLinkedRoleArn(inputs.awsServiceName, inputs.customSuffix)
+                : `arn:aws:${ARN_SERVICE[module] ?? module}:${REGION}:${ACCOUNT_ID}:${module}/${physicalName}`;
     return {
         ...inputs,
         arn,
         name: physicalName,
         ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 7 } : {}),
         ...(type === "aws:lb/loadBalancer:LoadBalancer"
-            ? { dnsName: `${name}.${REGION}.elb.amazonaws.com` }
+            ? { dnsName: `${name}.${REGION}.elb.amazonaws.com`, arnSuffix: `app/${name}/0123456789abcdef` }
+            : {}),
+        ...(type === "aws:lb/targetGroup:TargetGroup"
+            ? { arnSuffix: `targetgroup/${name}/0123456789abcdef` }
             : {}),
         ...(type === "aws:sqs/queue:Queue"
             ? { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` }
@@ -64,15 +98,31 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     };
 }
 
-/** Installs fresh mocks with the given stack config (values as `pulumi config` stores them: strings). */
-export async function startMocks(config: Record<string, string> = {}, stack = "test"): Promise<MockRun> {
+/** How IAM names a service-linked role: the service's role name, with `_<suffix>` when one is given. */
+function serviceLinkedRoleArn(service: string, suffix: string | undefined): string {
+    const roleName =
+        service === "autoscaling.amazonaws.com" ? "AWSServiceRoleForAutoScaling" : "AWSServiceRoleFor";
+    return `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/${service}/${roleName}${suffix ? `_${suffix}` : ""}`;
+}
+
+/**
+ * Installs fresh mocks with the given stack config (values as `pulumi config` stores them:
+ * strings); `secretKeys` are the full keys set with `--secret`.
+ */
+export async function startMocks(
+    config: Record<string, string> = {},
+    stack = "test",
+    secretKeys: readonly string[] = [],
+): Promise<MockRun> {
     const run: MockRun = { resources: [], invokes: [] };
-    pulumi.runtime.setAllConfig({ "aws:region": REGION, ...config });
+    pulumi.runtime.setAllConfig({ "aws:region": REGION, ...config }, [...secretKeys]);
+    const facts = new Map<string, RegistrationFacts>();
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const id = `${args.name}-id`;
                 const outputs = mockState(args.type, args.name, args.inputs);
+                const registered = facts.get(`${args.type}::${args.name}`);
                 run.resources.push({
                     type: args.type,
                     name: args.name,
@@ -80,6 +130,9 @@ export async function startMocks(config: Record<string, string> = {}, stack = "t
                     custom: args.custom !== false,
                     id,
                     outputs,
+                    urn: mockUrn(stack, args.type, args.name, registered?.parentUrn),
+                    dependencies: registered?.dependencies ?? [],
+                    retainOnDelete: registered?.retainOnDelete ?? false,
                 });
                 return { id, state: outputs };
             },
@@ -113,7 +166,23 @@ export async function startMocks(config: Record<string, string> = {}, stack = "t
         stack,
         false,
     );
+    const monitor = getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        facts.set(`${request.getType()}::${request.getName()}`, {
+            parentUrn: request.getParent() || undefined,
+            dependencies: request.getDependenciesList(),
+            retainOnDelete: request.getRetainondelete() === true,
+        });
+        return register(request, callback);
+    };
     return run;
+}
+
+/** The URN as the mock monitor builds it (MockMonitor.newUrn): the parent's own type, then the type and name. */
+function mockUrn(stack: string, type: string, name: string, parentUrn: string | undefined): string {
+    const parentType = parentUrn?.split("::")[2].split("$").pop();
+    return `urn:pulumi:${stack}::ecs-lifecycle::${parentType ? `${parentType}$${type}` : type}::${name}`;
 }
 
 /** Resolves an Output (mocks make every value known). */

@@ -7,7 +7,7 @@
 import { evaluateRules, RULES, type PlannedResource, type RuleViolation } from "../policy/rules";
 import { serializeHandler } from "./lambdaArchive";
 import { settle, startMocks, type DeclaredResource } from "./mockSynthesis";
-import { asPulumiConfig, stackFileValues } from "./stackFile";
+import { asPulumiConfig, secretKeysOf, stackFileValues } from "./stackFile";
 
 /** The inputs a reviewer reads first, per resource type; everything else is in --json. */
 const KEY_INPUTS: Record<string, readonly string[]> = {
@@ -75,6 +75,8 @@ const POLICY_INPUTS: Record<string, string> = {
     "aws:iam/rolePolicy:RolePolicy": "policy",
     "aws:iam/role:Role": "assumeRolePolicy",
     "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:kms/keyPolicy:KeyPolicy": "policy",
 };
 
 export interface IamStatement {
@@ -92,10 +94,19 @@ export interface PlanNode {
     readonly name: string;
     readonly parent?: string;
     readonly inputs: Record<string, unknown>;
+    /** The logical names of what it is created after (explicit dependsOn and its inputs' sources). */
+    readonly dependsOn: string[];
+}
+
+/** What the stack does outside its own resources, said plainly: the account settings and who hears alerts. */
+export interface PlanNotes {
+    readonly accountSettings: string;
+    readonly alerts: string;
 }
 
 export interface Plan {
     readonly stack: string;
+    readonly notes: PlanNotes;
     readonly resources: PlanNode[];
     readonly components: number;
     readonly iamStatements: IamStatement[];
@@ -165,7 +176,7 @@ export function iamStatementsOf(declared: readonly DeclaredResource[]): IamState
 export async function buildPlan(stack: string): Promise<Plan> {
     const started = process.hrtime.bigint();
     const values = stackFileValues(stack);
-    const run = await startMocks(asPulumiConfig(values), stack);
+    const run = await startMocks(asPulumiConfig(values), stack, secretKeysOf(values));
     await import("../index");
     await settle(run);
     const { declaredFunctions } = await import("../components/managedFunction");
@@ -179,19 +190,23 @@ export async function buildPlan(stack: string): Promise<Plan> {
         .map((r) => ({
             type: r.type,
             name: r.name,
+            urn: r.urn,
             id: r.id,
             props: r.inputs,
             outputs: r.outputs,
             parent: parents.get(r),
+            dependencies: [...r.dependencies],
         }));
     const violations = evaluateRules(planned, { archiveSizes: archiveBytes });
 
     return {
         stack,
+        notes: notesOf(run.resources),
         resources: run.resources.map((r) => ({
             type: r.type,
             name: r.name,
             parent: parents.get(r),
+            dependsOn: r.dependencies.map(subjectOf),
             inputs: Object.fromEntries(
                 (KEY_INPUTS[r.type] ?? [])
                     .filter((k) => r.inputs[k] !== undefined)
@@ -205,6 +220,34 @@ export async function buildPlan(stack: string): Promise<Plan> {
         rules: RULES.length,
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
+}
+
+const ACCOUNT_SETTING_TYPE = "aws:ecs/accountSettingDefault:AccountSettingDefault";
+
+export function notesOf(declared: readonly DeclaredResource[]): PlanNotes {
+    const settings = declared.filter((r) => r.type === ACCOUNT_SETTING_TYPE);
+    const accountSettings =
+        settings.length === 0
+            ? "not declared: this stack is not the account settings owner (accountSettingsOwner false), so the region's awsvpcTrunking and fargateTaskRetirementWaitPeriod stay as the owner stack (or AWS's default) set them"
+            : `declared by this stack, the owner for its account and region (accountSettingsOwner true), kept on destroy: ${settings
+                  .map((r) => `${r.inputs.name}=${r.inputs.value}`)
+                  .join(", ")}; no other stack in the account and region may set accountSettingsOwner`;
+    const topic = declared.find((r) => r.type === "aws:sns/topic:Topic" && r.name === "alerts-topic");
+    const emails = declared.filter(
+        (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.name.startsWith("alerts-email-"),
+    );
+    const alerts =
+        topic === undefined
+            ? "sent to the existing topic alertsTopicArn (its policies must admit cloudwatch.amazonaws.com and events.amazonaws.com)"
+            : emails.length === 0
+              ? "topic alerts-topic has NO subscription: nobody is told; set alertEmails or subscribe the topic (stack output alertsTopicArn)"
+              : `topic alerts-topic, e-mailed to ${emails.map((r) => r.inputs.endpoint).join(", ")} (each confirms by mail)`;
+    return { accountSettings, alerts };
+}
+
+/** A violation's subject as a reviewer reads it: the logical name at the end of a URN. */
+function subjectOf(resource: string): string {
+    return resource.slice(resource.lastIndexOf("::") + 2);
 }
 
 function renderText(plan: Plan): string {
@@ -240,9 +283,12 @@ function renderText(plan: Plan): string {
     lines.push("", "Lambda archives:");
     for (const [name, bytes] of Object.entries(plan.archiveBytes)) lines.push(`  ${name}: ${bytes} bytes`);
 
+    lines.push("", `Account-wide ECS settings: ${plan.notes.accountSettings}`);
+    lines.push(`Alerts: ${plan.notes.alerts}`);
+
     lines.push("", `Policy checks: ${plan.rules} mandatory rules`);
     for (const v of plan.violations)
-        lines.push(`  VIOLATION ${v.rule}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+        lines.push(`  VIOLATION ${v.rule}${v.resource ? ` (${subjectOf(v.resource)})` : ""}: ${v.message}`);
     const custom = plan.resources.length - plan.components;
     lines.push(`${custom} resources, ${plan.violations.length} violations`);
     lines.push(`(${plan.components} components; planned in ${plan.seconds.toFixed(1)} s)`);

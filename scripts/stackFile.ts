@@ -35,11 +35,31 @@ export function stackFileValues(stack: string, dir: string = REPO_ROOT): Record<
     return values;
 }
 
+/** What a `secure:` value stands for when the program runs without the stack's key (the plan). */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** `{secure: "v1:…"}`: how a stack file holds a value set with `pulumi config set --secret`. */
+function isSecure(value: unknown): boolean {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        typeof (value as { secure?: unknown }).secure === "string"
+    );
+}
+
+/** The values as the engine hands them to the program; a secret (which only the engine can decrypt) becomes a placeholder. */
 export function asPulumiConfig(values: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(
         Object.entries(values).map(([key, value]) => [
             `ecs-lifecycle:${key}`,
-            typeof value === "string" ? value : JSON.stringify(value),
+            isSecure(value) ? SECRET_PLACEHOLDER : typeof value === "string" ? value : JSON.stringify(value),
         ]),
     );
+}
+
+/** The full keys of the values the stack file holds as secrets. */
+export function secretKeysOf(values: Record<string, unknown>): string[] {
+    return Object.entries(values)
+        .filter(([, value]) => isSecure(value))
+        .map(([key]) => `ecs-lifecycle:${key}`);
 }

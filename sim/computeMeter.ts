@@ -16,7 +16,7 @@ let schedstat: number | undefined | null;
 const buffer = Buffer.alloc(128);
 
 /** CPU ms this thread has used, or the process's when the kernel does not say per thread. */
-function threadCpuMs(): number {
+export function threadCpuMs(): number {
     if (schedstat === undefined) {
         try {
             schedstat = openSync(SCHEDSTAT, "r");

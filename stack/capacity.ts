@@ -10,9 +10,10 @@ export const CAPACITY_NAMESPACE = "EcsLifecycle/Capacity";
 /**
  * The capacity Lambda's size. 512 MB (about 0.29 vCPU, CPU being proportional to memory) reads
  * and evaluates a 2,000-instance cluster well within a second (bench/capacity.ts); the timeout
- * leaves room for ECS throttling retries and ends a stuck run before the next minute's.
+ * leaves room for ECS throttling retries and ends a stuck run before the next minute's. Its
+ * reservation is opt-in (stack/concurrency.ts).
  */
-export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512, reservedConcurrency: 1 } as const;
+export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512 } as const;
 
 /**
  * When the capacity Lambda evaluates: once a minute, at second CAPACITY_EVALUATION_SECOND of the
@@ -157,5 +158,37 @@ export function capacityAlarmDeclarations(s: CapacitySettings): {
             comparisonOperator: "GreaterThanThreshold",
             treatMissingData: "notBreaching",
         },
+    };
+}
+
+export interface CapacityMetricsMissingAlarmDeclaration {
+    readonly description: string;
+    readonly metricName: "ContainerCapacity";
+    readonly statistic: "SampleCount";
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly datapointsToAlarm: number;
+    readonly threshold: 1;
+    readonly comparisonOperator: "LessThanThreshold";
+    readonly treatMissingData: "breaching";
+}
+
+/**
+ * The alarm that pages when ContainerCapacity stops arriving: three one-minute evaluations without
+ * a single datapoint (one late run is no page). The scaling alarms treat the same gap as "not
+ * breaching", so nothing scales blind.
+ */
+export function capacityMetricsMissingAlarmDeclaration(): CapacityMetricsMissingAlarmDeclaration {
+    const intervals = 3;
+    return {
+        description: `ContainerCapacity has not arrived for ${intervals} minutes: the capacity Lambda is not reporting and the group no longer scales (README runbook: capacity metrics missing)`,
+        metricName: "ContainerCapacity",
+        statistic: "SampleCount",
+        period: 60,
+        evaluationPeriods: intervals,
+        datapointsToAlarm: intervals,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
     };
 }

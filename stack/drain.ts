@@ -9,7 +9,7 @@ import {
     SPOT_INTERRUPTION_DETAIL_TYPE,
 } from "../runtime/drainMessage";
 
-/** Reserved concurrency of the drain Lambda, and the most batches its event source runs at once. */
+/** The most batches the drain queue's event source runs at once (its maximumConcurrency). */
 export const DRAIN_CONCURRENCY = 10;
 export const DRAIN_MEMORY_MB = 256;
 export const DRAIN_BATCH_SIZE = 10;

@@ -4,7 +4,12 @@
  * and `npm run simulate` all feed it), and reports every bad value at once, each naming its key
  * and the legal value or range.
  */
-import { requiredMaxReceiveCount, SQS_MAX_RECEIVE_COUNT, type DrainSettings } from "../runtime/drain";
+import {
+    lifecycleGlobalTimeoutSeconds,
+    requiredMaxReceiveCount,
+    SQS_MAX_RECEIVE_COUNT,
+    type DrainSettings,
+} from "../runtime/drain";
 import { INSTANCE_TYPES } from "../runtime/instanceTypes";
 import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide, type Cidr } from "./cidr";
 
@@ -46,8 +51,14 @@ export interface ClusterSettings {
     readonly minHealthyPercentage: number;
     readonly maxHealthyPercentage: number;
     readonly containerStopTimeoutSeconds: number;
+    /** Declare the account's awsvpcTrunking setting (only the account settings owner may). */
     readonly awsvpcTrunking: boolean;
     readonly rootVolumeSizeGiB: number;
+    /**
+     * The service-linked role the group uses and the termination policy Lambda admits; undefined:
+     * the stack creates its own (AWSServiceRoleForAutoScaling_<suffix>).
+     */
+    readonly serviceLinkedRoleArn?: string;
 }
 
 export interface EgressRule {
@@ -104,6 +115,8 @@ export interface CapacitySettings {
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 /** The values ECS accepts for the fargateTaskRetirementWaitPeriod account setting. */
 export const RETIREMENT_WAIT_PERIOD_DAYS = [0, 7, 14] as const;
+/** fargateTaskRetirementWaitPeriod in an account where nobody set it. */
+const AWS_DEFAULT_RETIREMENT_WAIT_DAYS = 7;
 /** The ECS notices besides task retirement that the notifier can forward. */
 export const RETIREMENT_EXTRA_EVENT_CODES = [
     "AWS_ECS_OPERATIONAL_NOTIFICATION",
@@ -133,8 +146,24 @@ export interface RetirementSettings {
     readonly followUpMinutes: number;
 }
 
+/** Where alarms and operator events go. */
+export interface AlertSettings {
+    /** Subscribed to the stack's own alerts topic. */
+    readonly emails: readonly string[];
+    /** An existing topic to publish to instead of creating one. */
+    readonly existingTopicArn?: string;
+}
+
 export interface StackSettings {
     readonly stack: string;
+    /**
+     * This stack declares the account-wide ECS settings of its region (awsvpcTrunking,
+     * fargateTaskRetirementWaitPeriod): exactly one stack per account and region may.
+     */
+    readonly accountSettingsOwner: boolean;
+    /** Reserve concurrency for each Lambda; off, no function holds any of the account's pool. */
+    readonly reserveLambdaConcurrency: boolean;
+    readonly alerts: AlertSettings;
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
     readonly services: readonly ServiceSettings[];
@@ -329,9 +358,33 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "awsvpcTrunking",
         type: "boolean",
         default: false,
-        range: "true | false",
+        range: "true | false; true needs accountSettingsOwner",
         description:
-            "Turn on the account's awsvpcTrunking setting: instances launched afterwards run more awsvpc tasks; capacity counts each instance's own trunk interface.",
+            "Turn on the account's awsvpcTrunking setting for the region (only in the accountSettingsOwner stack): instances launched afterwards run more awsvpc tasks; the group is created after it, and capacity counts each instance's own trunk interface.",
+    },
+    {
+        key: "accountSettingsOwner",
+        type: "boolean",
+        default: false,
+        range: "true in at most one stack per account and region",
+        description:
+            "This stack declares the account-wide ECS settings of its region (awsvpcTrunking, fargateTaskRetirementWaitPeriod from retirementWaitPeriodDays) and keeps them on destroy; other stacks leave them alone.",
+    },
+    {
+        key: "autoScalingServiceLinkedRoleArn",
+        type: "string",
+        default: "",
+        range: "arn:aws:iam::<account>:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling[_suffix]",
+        description:
+            "Service-linked role of the group, which the termination policy Lambda admits; unset = the stack creates its own AWSServiceRoleForAutoScaling_<suffix> (works in a new account, never touches the default role).",
+    },
+    {
+        key: "reserveLambdaConcurrency",
+        type: "boolean",
+        default: false,
+        range: "true | false; true needs 20 above the account's 100 unreserved",
+        description:
+            "Reserve concurrency per Lambda (drain 10, termination 5, retirement 2, capacity 3). Off, none is reserved: the drain queue's event source still runs at most 10 batches at once.",
     },
     {
         key: "rootVolumeSizeGiB",
@@ -380,7 +433,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "drainDeadlineSeconds",
         type: "integer",
         default: 3600,
-        range: "drainPollIntervalSeconds–172800 (48 h)",
+        range: "drainPollIntervalSeconds – min(48 h, 100 × drainHeartbeatTimeoutSeconds) − drainPollIntervalSeconds",
         description:
             "How long a drain may run; then standalone tasks get the standaloneTaskPolicy and the hook is completed (CONTINUE if empty, else ABANDON and the instance is retained).",
     },
@@ -456,9 +509,9 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "retirementWaitPeriodDays",
         type: "integer",
         default: 7,
-        range: "0, 7 or 14",
+        range: "0, 7 or 14; other than 7 (AWS's default) needs accountSettingsOwner",
         description:
-            "The account's fargateTaskRetirementWaitPeriod (set for the stack's region): days between a Fargate retirement notice and AWS stopping the tasks.",
+            "The account's fargateTaskRetirementWaitPeriod for the region, declared by the account settings owner: days between a Fargate retirement notice and AWS stopping the tasks.",
     },
     {
         key: "retirementEmails",
@@ -529,6 +582,22 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
             "How often the notifier's follow-up runs: it sends events whose pages stopped arriving after this long, and redeploys inside the window.",
     },
     {
+        key: "alertEmails",
+        type: "array",
+        default: [],
+        range: "e-mail addresses; not with alertsTopicArn",
+        description:
+            "Subscribed to the stack's alerts topic (each confirms by mail): every alarm that does not scale, failed or cancelled instance refreshes. The topic is the stack output alertsTopicArn.",
+    },
+    {
+        key: "alertsTopicArn",
+        type: "string",
+        default: "",
+        range: "arn:aws:sns:… of the stack's region",
+        description:
+            "Publish alerts to this existing topic instead of creating one; its policy (and its KMS key's, if encrypted) must let cloudwatch.amazonaws.com and events.amazonaws.com publish.",
+    },
+    {
         key: "logRetentionDays",
         type: "integer",
         default: 30,
@@ -543,12 +612,36 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     },
 ];
 
-/** Thrown with every problem found; `problems` holds one line per bad value. */
-/** The ECS cluster name: `clusterName`, or `<project>-<stack>`; fixed before anything is created, so Lambdas and IAM conditions can use it. */
+/** What ECS accepts as a cluster name. */
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_NAME_RULE = "1–255 letters, digits, hyphens and underscores";
+/** ECS's limit on a task definition family (`<cluster>-<service>`). */
+const MAX_FAMILY_LENGTH = 255;
+/**
+ * The longest service name: its target group is auto-named `svc-<name>-tg-` plus 7 random
+ * characters, and ELB allows 32.
+ */
+export const MAX_SERVICE_NAME_LENGTH = 32 - "svc-".length - "-tg".length - "-xxxxxxx".length;
+
+/**
+ * The ECS cluster name: `clusterName`, or `<project>-<stack>`; fixed before anything is created, so
+ * Lambdas and IAM conditions can use it. A derived name ECS would reject (a stack name with ".")
+ * is a SettingsError naming the stack and the rule.
+ */
 export function clusterNameOf(settings: StackSettings, project: string = CONFIG_NAMESPACE): string {
-    return settings.cluster.clusterName ?? `${project}-${settings.stack}`;
+    if (settings.cluster.clusterName !== undefined) return settings.cluster.clusterName;
+    const problem = derivedClusterNameProblem(project, settings.stack);
+    if (problem) throw new SettingsError([problem]);
+    return `${project}-${settings.stack}`;
 }
 
+function derivedClusterNameProblem(project: string, stack: string): string | undefined {
+    const derived = `${project}-${stack}`;
+    if (CLUSTER_NAME.test(derived)) return undefined;
+    return `stack ${stack} gives the ECS cluster name ${derived} (<project>-<stack>), which ECS rejects: a cluster name is ${CLUSTER_NAME_RULE}; set ${CONFIG_NAMESPACE}:clusterName, or use a stack name of only those characters`;
+}
+
+/** Thrown with every problem found; `problems` holds one line per bad value. */
 export class SettingsError extends Error {
     constructor(readonly problems: readonly string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
@@ -580,11 +673,22 @@ const SERVICE_FIELDS = new Set([
  * Reads raw config values (strings as `pulumi config` stores them, or typed values as a stack
  * YAML file holds them) into validated settings. Throws SettingsError listing every problem.
  */
-export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: string): StackSettings {
+export function parseSettings(
+    raw: Readonly<Record<string, unknown>>,
+    stack: string,
+    options: ParseOptions = {},
+): StackSettings {
     const r = new Reader(raw);
     const known = new Set(CONFIG_KEYS.map((k) => k.key));
     for (const key of Object.keys(raw)) {
         if (!known.has(key)) r.problem(`${r.name(key)} is not a known key (known: ${[...known].join(", ")})`);
+    }
+    for (const spec of CONFIG_KEYS.filter((k) => k.secret && r.has(k.key))) {
+        if (!isSecretValue(raw[spec.key]) && !(options.secretKeys ?? []).includes(spec.key)) {
+            r.problem(
+                `${r.name(spec.key)} is set in plain text, so Pulumi.${stack}.yaml and the state hold it unencrypted: set it with \`pulumi config set --secret ${r.name(spec.key)} <value>\``,
+            );
+        }
     }
 
     const network = readNetwork(r);
@@ -614,10 +718,98 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>, stack: str
         );
     }
     const retirement = readRetirement(r);
+    const accountSettingsOwner = r.boolean("accountSettingsOwner", false);
+    checkAccountSettings(r, accountSettingsOwner, cluster, retirement);
+    const alerts = readAlerts(r);
     const tags = r.stringMap("tags");
+    checkDerivedNames(r, stack, cluster, services);
 
     if (r.problems.length > 0) throw new SettingsError(r.problems);
-    return { stack, network, cluster, services, alb, drain, capacity, retirement, logRetentionDays, tags };
+    return {
+        stack,
+        accountSettingsOwner,
+        reserveLambdaConcurrency: r.boolean("reserveLambdaConcurrency", false),
+        alerts,
+        network,
+        cluster,
+        services,
+        alb,
+        drain,
+        capacity,
+        retirement,
+        logRetentionDays,
+        tags,
+    };
+}
+
+export interface ParseOptions {
+    /** Keys Pulumi holds as secrets (`pulumi config set --secret`); a stack file marks them `secure:`. */
+    readonly secretKeys?: readonly string[];
+}
+
+/** A stack file holds a secret as `{secure: "v1:…"}`. */
+function isSecretValue(value: unknown): boolean {
+    return isPlainObject(value) && typeof value.secure === "string";
+}
+
+/**
+ * Account-wide settings are one per account and region: a stack that is not their owner must not
+ * ask for a value, or two stacks would overwrite each other (and destroying one would reset both).
+ */
+function checkAccountSettings(
+    r: Reader,
+    owner: boolean,
+    cluster: ClusterSettings,
+    retirement: RetirementSettings,
+): void {
+    if (owner) return;
+    const ownerOnly = `only the stack with ${r.name("accountSettingsOwner")} true (one per account and region) declares it`;
+    if (cluster.awsvpcTrunking)
+        r.problem(`${r.name("awsvpcTrunking")} true sets an account-wide ECS setting: ${ownerOnly}`);
+    const legal = (RETIREMENT_WAIT_PERIOD_DAYS as readonly number[]).includes(retirement.waitPeriodDays);
+    if (legal && retirement.waitPeriodDays !== AWS_DEFAULT_RETIREMENT_WAIT_DAYS)
+        r.problem(
+            `${r.name("retirementWaitPeriodDays")} (${retirement.waitPeriodDays}) sets the account-wide fargateTaskRetirementWaitPeriod: ${ownerOnly}; leave it at ${AWS_DEFAULT_RETIREMENT_WAIT_DAYS} elsewhere`,
+        );
+}
+
+function readAlerts(r: Reader): AlertSettings {
+    const emails =
+        r.optionalStringList("alertEmails", /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "e-mail addresses") ?? [];
+    if (new Set(emails).size !== emails.length) r.problem(`${r.name("alertEmails")} lists an address twice`);
+    const existingTopicArn = r.optionalString(
+        "alertsTopicArn",
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+        "an SNS topic ARN",
+    );
+    if (existingTopicArn && emails.length > 0)
+        r.problem(
+            `${r.name("alertEmails")} subscribes to the stack's own topic, which ${r.name("alertsTopicArn")} replaces: subscribe the addresses to ${existingTopicArn} instead`,
+        );
+    return { emails, existingTopicArn };
+}
+
+/** Names derived from settings that AWS limits: the cluster name and each task definition family. */
+function checkDerivedNames(
+    r: Reader,
+    stack: string,
+    cluster: ClusterSettings,
+    services: readonly ServiceSettings[],
+): void {
+    const derivedProblem =
+        cluster.clusterName === undefined ? derivedClusterNameProblem(CONFIG_NAMESPACE, stack) : undefined;
+    if (derivedProblem) {
+        r.problem(derivedProblem);
+        return;
+    }
+    const clusterName = cluster.clusterName ?? `${CONFIG_NAMESPACE}-${stack}`;
+    services.forEach((service, i) => {
+        const family = `${clusterName}-${service.name}`;
+        if (family.length > MAX_FAMILY_LENGTH)
+            r.problem(
+                `${r.name("services")}[${i}].name (${service.name}) makes the task definition family <cluster>-<service> ${family.length} characters, over ECS's ${MAX_FAMILY_LENGTH}: shorten ${r.name("clusterName")} or the service name`,
+            );
+    });
 }
 
 function readRetirement(r: Reader): RetirementSettings {
@@ -688,6 +880,15 @@ function readDrain(r: Reader): DrainHookSettings {
     if (drainDeadlineSeconds < pollIntervalSeconds) {
         r.problem(
             `${r.name("drainDeadlineSeconds")} (${drainDeadlineSeconds}) must be at least drainPollIntervalSeconds (${pollIntervalSeconds})`,
+        );
+    }
+    // Auto Scaling ends the lifecycle action at its global timeout, whatever the drain does; the
+    // drain's last poll (stopping standalone tasks, ABANDON with retention) must come before.
+    const globalTimeout = lifecycleGlobalTimeoutSeconds(heartbeatTimeoutSeconds);
+    const latestDeadline = globalTimeout - pollIntervalSeconds;
+    if (drainDeadlineSeconds > latestDeadline) {
+        r.problem(
+            `${r.name("drainDeadlineSeconds")} (${drainDeadlineSeconds}) must be at most ${latestDeadline} s: Auto Scaling ends a lifecycle action at min(48 h, 100 × drainHeartbeatTimeoutSeconds) = ${globalTimeout} s, and the drain's last poll (standaloneTaskPolicy, ABANDON with retention) needs one drainPollIntervalSeconds (${pollIntervalSeconds}) before that`,
         );
     }
     if (standaloneGraceSeconds > drainDeadlineSeconds) {
@@ -856,11 +1057,7 @@ function subnetCidrs(
 }
 
 function readCluster(r: Reader): ClusterSettings {
-    const clusterName = r.optionalString(
-        "clusterName",
-        /^[A-Za-z0-9_-]{1,255}$/,
-        "1–255 letters, digits, hyphens and underscores",
-    );
+    const clusterName = r.optionalString("clusterName", CLUSTER_NAME, CLUSTER_NAME_RULE);
     const instanceTypes = r.optionalStringList("instanceTypes", /.*/, "instance types") ?? ["m5.large"];
     if (instanceTypes.length === 0)
         r.problem(`${r.name("instanceTypes")} must list at least one instance type`);
@@ -905,6 +1102,11 @@ function readCluster(r: Reader): ClusterSettings {
         containerStopTimeoutSeconds: r.integer("containerStopTimeoutSeconds", 30, 2, 120),
         awsvpcTrunking: r.boolean("awsvpcTrunking", false),
         rootVolumeSizeGiB: r.integer("rootVolumeSizeGiB", 30, 30, 16384),
+        serviceLinkedRoleArn: r.optionalString(
+            "autoScalingServiceLinkedRoleArn",
+            /^arn:aws[a-z-]*:iam::\d{12}:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling(_[\w+=,.@-]{1,35})?$/,
+            "the ARN of an Auto Scaling service-linked role (…:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling[_suffix])",
+        ),
     };
 }
 
@@ -925,8 +1127,8 @@ function readServices(r: Reader, cluster: ClusterSettings, defaultCpuTarget: num
         const name = field.string(
             "name",
             undefined,
-            /^[a-z][a-z0-9-]{0,30}$/,
-            "1–31 lowercase letters, digits and hyphens, starting with a letter",
+            new RegExp(`^[a-z][a-z0-9-]{0,${MAX_SERVICE_NAME_LENGTH - 1}}$`),
+            `1–${MAX_SERVICE_NAME_LENGTH} lowercase letters, digits and hyphens, starting with a letter (the target group is auto-named svc-<name>-tg-xxxxxxx, and ELB allows 32 characters)`,
         );
         if (names.has(name))
             r.problem(`${at}.name (${name}) is used by another service; names must be unique`);

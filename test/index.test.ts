@@ -1,6 +1,22 @@
 import assert from "node:assert/strict";
 import { asPulumiConfig, stackFileValues } from "../scripts/stackFile";
 import { named, ofType, settle, startMocks, valueOf, type MockRun } from "../scripts/mockSynthesis";
+import { evaluateRules, type PlannedResource } from "../policy/rules";
+
+/** The program's resources as the plan hands them to the policy rules. */
+function planned(run: MockRun): PlannedResource[] {
+    return run.resources
+        .filter((r) => r.custom)
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            id: r.id,
+            props: r.inputs,
+            outputs: r.outputs,
+            dependencies: [...r.dependencies],
+        }));
+}
 
 describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
     let run: MockRun;
@@ -41,6 +57,47 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
             await valueOf(program.retirementTopicArn),
             "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
         );
+        assert.equal(
+            await valueOf(program.alertsTopicArn),
+            "arn:aws:sns:us-east-1:123456789012:sns/alerts-topic-physical",
+        );
+        assert.equal(await valueOf(program.dashboardName), "ecs-lifecycle-dev");
+        assert.equal(
+            await valueOf(program.autoScalingServiceLinkedRoleArn),
+            "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_ecs-lifecycle-dev.us-east-1",
+        );
+    });
+
+    it("deploys on a new, low-quota account: no reservation, the stack's own Auto Scaling role, no account-wide setting", () => {
+        for (const fn of ofType(run, "aws:lambda/function:Function")) {
+            assert.equal(fn.inputs.reservedConcurrentExecutions, undefined, fn.name);
+        }
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        const role = named(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling-role");
+        assert.equal(group.inputs.serviceLinkedRoleArn, role.outputs.arn);
+        assert.equal(
+            named(run, "aws:lambda/permission:Permission", "termination-invoke-by-autoscaling").inputs
+                .principal,
+            role.outputs.arn,
+        );
+        assert.deepEqual(ofType(run, "aws:ecs/accountSettingDefault:AccountSettingDefault"), []);
+    });
+
+    it("tells a person of every alarm that does not scale, on ALARM and OK", () => {
+        const topic = named(run, "aws:sns/topic:Topic", "alerts-topic").outputs.arn;
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        const scaling = alarms.filter((a) =>
+            ["capacity-capacity-low", "capacity-idle-hosts"].includes(a.name),
+        );
+        assert.equal(scaling.length, 2);
+        for (const alarm of alarms.filter((a) => !scaling.includes(a))) {
+            assert.deepEqual(
+                [alarm.inputs.alarmActions, alarm.inputs.okActions],
+                [[topic], [topic]],
+                alarm.name,
+            );
+        }
+        assert.ok(alarms.length >= 17, `${alarms.length} alarms`);
     });
 
     it("declares the dev stack's group and services as configured", () => {
@@ -96,5 +153,56 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
             "termination-fn-logs",
         ]);
         for (const g of groups) assert.equal(g.inputs.retentionInDays, 14, g.name);
+    });
+});
+
+describe("index.ts for the account settings owner, with trunking and reserved concurrency", () => {
+    let run: MockRun;
+
+    before(async () => {
+        run = await startMocks(
+            asPulumiConfig({
+                ...stackFileValues("dev"),
+                accountSettingsOwner: true,
+                awsvpcTrunking: true,
+                retirementWaitPeriodDays: 14,
+                reserveLambdaConcurrency: true,
+            }),
+            "owner",
+        );
+        delete require.cache[require.resolve("../index")];
+        await import("../index");
+        await settle(run);
+    });
+
+    it("declares the account-wide settings, kept on destroy, and creates the group after trunking is on", () => {
+        const settings = ofType(run, "aws:ecs/accountSettingDefault:AccountSettingDefault");
+        assert.deepEqual(
+            settings.map((r) => [r.inputs.name, r.inputs.value, r.retainOnDelete]),
+            [
+                ["awsvpcTrunking", "enabled", true],
+                ["fargateTaskRetirementWaitPeriod", "14", true],
+            ],
+        );
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.ok(
+            group.dependencies.includes(settings[0].urn),
+            "instances launched before it get no trunk ENI",
+        );
+    });
+
+    it("reserves 20 in all, each function tagged with the opt-in, and passes every rule", () => {
+        const reserved = ofType(run, "aws:lambda/function:Function").map((fn) => [
+            fn.name,
+            fn.inputs.reservedConcurrentExecutions,
+            fn.inputs.tags["ecs-lifecycle:reserved-concurrency"],
+        ]);
+        assert.deepEqual(reserved.sort(), [
+            ["capacity-fn", 3, "reserveLambdaConcurrency"],
+            ["drain-fn", 10, "reserveLambdaConcurrency"],
+            ["retirement-fn", 2, "reserveLambdaConcurrency"],
+            ["termination-fn", 5, "reserveLambdaConcurrency"],
+        ]);
+        assert.deepEqual(evaluateRules(planned(run), { archiveSizes: {} }), []);
     });
 });

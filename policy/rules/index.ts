@@ -1,14 +1,19 @@
+import { checkAlarmActions } from "./alarmActions";
 import { checkAutoRollbackWithSsmAmi } from "./autoRollbackWithSsmAmi";
+import { checkAutoScalingServiceRole } from "./autoScalingServiceRole";
+import { checkDeliveryOrder } from "./deliveryOrder";
 import { checkEncryptedMessaging } from "./encryptedMessaging";
 import { checkIamWildcardActions } from "./iamWildcardActions";
 import { checkIamWildcardResources } from "./iamWildcardResources";
 import { checkInstanceRefreshPercentages } from "./instanceRefreshPercentages";
 import { checkLambdaArchiveSize } from "./lambdaArchiveSize";
+import { checkLambdaConcurrency } from "./lambdaConcurrency";
 import { checkLambdaRole } from "./lambdaRole";
 import { checkLaunchTemplatePublicIp } from "./launchTemplatePublicIp";
 import { checkLaunchTemplateVersion } from "./launchTemplateVersion";
 import { checkLifecycleHookHeartbeat } from "./lifecycleHookHeartbeat";
 import { checkLogGroupRetention } from "./logGroupRetention";
+import { checkNameLimits } from "./nameLimits";
 import { checkPrivateTasks } from "./privateTasks";
 import { checkPublicIngress } from "./publicIngress";
 import { checkSubnetCidrs } from "./subnetCidrs";
@@ -128,6 +133,46 @@ export const RULES: readonly RuleDefinition[] = [
         enforcementLevel: "mandatory",
         check: checkLambdaArchiveSize,
         readsArchiveSizes: true,
+    },
+    {
+        kind: "stack",
+        name: "lambda-concurrency",
+        description:
+            "A Lambda reserves concurrency only through the stack's reserveLambdaConcurrency opt-in; SQS event sources bound their function with maximumConcurrency.",
+        enforcementLevel: "mandatory",
+        check: checkLambdaConcurrency,
+    },
+    {
+        kind: "stack",
+        name: "autoscaling-service-linked-role",
+        description:
+            "A group with a termination policy Lambda names its service-linked role, the Lambda admits that role, and a declared Auto Scaling service-linked role has a custom suffix.",
+        enforcementLevel: "mandatory",
+        check: checkAutoScalingServiceRole,
+    },
+    {
+        kind: "stack",
+        name: "name-limits",
+        description:
+            "Every auto-named or derived name (Pulumi appends 8 characters) fits AWS's length limit and character set for its type.",
+        enforcementLevel: "mandatory",
+        check: checkNameLimits,
+    },
+    {
+        kind: "stack",
+        name: "delivery-order",
+        description:
+            "EventBridge targets and lifecycle hooks are created after the queue or topic policy that admits them; the group after the awsvpcTrunking account setting.",
+        enforcementLevel: "mandatory",
+        check: checkDeliveryOrder,
+    },
+    {
+        kind: "stack",
+        name: "alarm-actions",
+        description:
+            "Every alarm drives a scaling policy or notifies an SNS topic on ALARM and OK, and no alarm's topic uses the AWS-managed SNS key.",
+        enforcementLevel: "mandatory",
+        check: checkAlarmActions,
     },
 ];
 

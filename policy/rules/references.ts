@@ -2,13 +2,14 @@ import { knownString } from "./known";
 import { PlannedResource } from "./types";
 
 /**
- * The strings another resource may use to point at this one: its id and, when known, its arn
- * and name (IAM attachments refer to roles by name, Lambda functions by ARN).
+ * The strings another resource may use to point at this one: its id and, when known, its arn,
+ * name and url (IAM attachments refer to roles by name, Lambda functions by ARN, queue policies
+ * to queues by URL).
  */
 function identitiesOf(resource: PlannedResource): string[] {
     const candidates: unknown[] = [resource.id];
     for (const source of [resource.props, resource.outputs ?? {}]) {
-        candidates.push(source.id, source.arn, source.name);
+        candidates.push(source.id, source.arn, source.name, source.url);
     }
     return candidates.map(knownString).filter((value): value is string => value !== undefined);
 }
@@ -34,4 +35,9 @@ export function referencedResources(
             ((candidate.urn !== undefined && dependencyUrns.has(candidate.urn)) ||
                 identitiesOf(candidate).some((identity) => wanted.has(identity))),
     );
+}
+
+/** Whether `resource` is created after `target` (known only when the planner recorded dependencies). */
+export function isCreatedAfter(resource: PlannedResource, target: PlannedResource): boolean {
+    return target.urn !== undefined && (resource.dependencies ?? []).includes(target.urn);
 }

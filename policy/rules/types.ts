@@ -25,6 +25,12 @@ export interface PlannedResource {
      * whose value is still unknown during preview.
      */
     propertyDependencies?: Record<string, string[]>;
+    /**
+     * URNs of every resource this one is created after: explicit dependsOn (a component's
+     * children included) and those its inputs come from. The engine's `dependencies`; the plan
+     * records what the program sends the engine.
+     */
+    dependencies?: string[];
 }
 
 /** Returns one message per violation, each naming the resource, the property and the legal value. */

@@ -1,10 +1,13 @@
 /**
  * Deploys the CapacityScaler component into the simulated region as the component declares it:
- * the capacity Lambda built from `capacityCallbackFactory` (its env, size, reserved concurrency
- * and failure queue), the one-minute schedule that runs it, its evaluation queue and that queue's
- * event source mapping, the step scale-out and simple scale-in policies and the two alarms on the
- * EMF metrics. Every value comes from the component's exported declarations, so the region runs what
- * Pulumi would create. Deploy-time calls go through `region.admin` (uncounted), as in harness.ts.
+ * the capacity Lambda built from `capacityCallbackFactory` (its env, size, failure queue, and its
+ * reserved concurrency when the stack opts in), the one-minute schedule that runs it, its
+ * evaluation queue and that queue's event source mapping, the step scale-out and simple scale-in
+ * policies, the two scaling alarms on the EMF metrics, and, given the stack's alerts topic, the
+ * alarm that pages it when ContainerCapacity stops arriving (without one the region has no topic to
+ * page, and runs stay as they were for their seeds). Every value comes from the component's
+ * exported declarations, so the region runs what Pulumi would create. Deploy-time calls go through
+ * `region.admin` (uncounted), as in harness.ts.
  */
 import type { CapacitySettings } from "../../stack/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
@@ -16,11 +19,13 @@ import {
     CAPACITY_QUEUE_SOURCE,
     CAPACITY_SCHEDULE,
     capacityAlarmDeclarations,
+    capacityMetricsMissingAlarmDeclaration,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
     type CapacityAlarmDeclaration,
 } from "../../stack/capacity";
 import { capacityCallbackFactory } from "../../runtime/capacityHandler";
+import { reservedConcurrencyOf } from "../../stack/concurrency";
 
 export interface CapacityScalerDeployment {
     readonly functionArn: string;
@@ -32,6 +37,8 @@ export interface CapacityScalerDeployment {
     readonly scaleInPolicyArn: string;
     readonly capacityLowAlarmName: string;
     readonly idleHostsAlarmName: string;
+    /** Deployed only with an alerts topic to page (`options.alertsTopicArn`). */
+    readonly metricsMissingAlarmName: string;
     /** The metrics' one dimension set, as CloudWatch identifies them. */
     readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
 }
@@ -40,6 +47,7 @@ export async function deployCapacityScaler(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: CapacitySettings,
+    options: { reserveConcurrency?: boolean; alertsTopicArn?: string } = {},
 ): Promise<CapacityScalerDeployment> {
     const region = harness.region;
     const name = `${deployed.clusterName}-capacity`;
@@ -74,6 +82,7 @@ export async function deployCapacityScaler(
         name: functionName,
         handler,
         ...CAPACITY_FUNCTION,
+        reservedConcurrency: reservedConcurrencyOf("capacity", options.reserveConcurrency ?? false),
         environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluations.url },
         deadLetterArn: failureQueueArn,
     });
@@ -140,9 +149,31 @@ export async function deployCapacityScaler(
         return alarmName;
     };
 
+    const metricsMissingAlarmName = `${name}-metrics-missing`;
+    if (options.alertsTopicArn !== undefined) {
+        const missing = capacityMetricsMissingAlarmDeclaration();
+        region.admin("monitoring", "PutMetricAlarm", {
+            AlarmName: metricsMissingAlarmName,
+            AlarmDescription: missing.description,
+            Namespace: CAPACITY_NAMESPACE,
+            MetricName: missing.metricName,
+            Dimensions: dimensions,
+            Statistic: missing.statistic,
+            Period: missing.period,
+            EvaluationPeriods: missing.evaluationPeriods,
+            DatapointsToAlarm: missing.datapointsToAlarm,
+            Threshold: missing.threshold,
+            ComparisonOperator: missing.comparisonOperator,
+            TreatMissingData: missing.treatMissingData,
+            AlarmActions: [options.alertsTopicArn],
+            OKActions: [options.alertsTopicArn],
+        });
+    }
+
     return {
         functionArn,
         functionName,
+        metricsMissingAlarmName,
         failureQueueArn,
         evaluationQueueUrl: evaluations.url,
         scheduleRuleName,

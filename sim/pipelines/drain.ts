@@ -3,7 +3,8 @@
  * simulated region: the TERMINATING hook (heartbeat timeout from the settings, default result
  * ABANDON) notifying a topic, the topic's subscription to a queue whose redrive budget covers a
  * whole drain, its dead-letter queue, the drain Lambda built from the component's own callback
- * factory with the component's environment, timeout, memory and reserved concurrency, the event
+ * factory with the component's environment, timeout and memory (and its reserved concurrency when
+ * the stack opts in), the event
  * source mapping with partial batch failures, the sweep schedule, the EC2 interruption rules that
  * target the queue, and the abandoned-drain alarm. The group gets the retention trigger the
  * cluster component sets, so an ABANDON keeps the instance (Terminating:Retained).
@@ -16,6 +17,7 @@ import {
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { DRAIN_METRIC_NAMESPACE } from "../../runtime/drainHandler";
 import type { DeployedCluster, SimHarness } from "../harness";
+import { reservedConcurrencyOf } from "../../stack/concurrency";
 import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../../stack/drain";
 import { drainCallbackFactory } from "../../runtime/drainHandler";
 import { rateExpression } from "../../stack/schedule";
@@ -44,6 +46,7 @@ export async function deployDrainPipeline(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: DrainHookSettings,
+    options: { reserveConcurrency?: boolean } = {},
 ): Promise<DrainPipeline> {
     if (deployed.hookName !== undefined) {
         throw new Error(
@@ -104,7 +107,7 @@ export async function deployDrainPipeline(
         handler: (event) => (handler ??= coldStart())(event),
         timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
         memoryMb: DRAIN_MEMORY_MB,
-        reservedConcurrency: DRAIN_CONCURRENCY,
+        reservedConcurrency: reservedConcurrencyOf("drain", options.reserveConcurrency ?? false),
         environment: {
             CLUSTER_NAME: deployed.clusterName,
             AUTO_SCALING_GROUP_NAME: deployed.groupName,

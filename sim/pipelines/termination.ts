@@ -1,6 +1,7 @@
 /**
  * Deploys the TerminationPolicy component into the simulated region: the Lambda built from
- * `terminationCallbackFactory` with the component's size, concurrency, environment and budget,
+ * `terminationCallbackFactory` with the component's size, environment and budget (and its
+ * reserved concurrency when the stack opts in),
  * set first in the group's termination policies by its unqualified ARN (the region, as Auto
  * Scaling, rejects a Lambda anywhere else in the list). The group's named policies stay after it:
  * they narrow the Lambda's answer, or decide when it fails.
@@ -9,12 +10,14 @@ import { isLambdaArn } from "../autoscaling/terminationPolicy";
 import type { DeployedCluster, SimHarness } from "../harness";
 import type { FunctionSpec } from "../lambda";
 import { coldStartOnFirstInvocation } from "./coldStart";
+import { reservedConcurrencyOf } from "../../stack/concurrency";
 import { TERMINATION_FUNCTION } from "../../stack/termination";
 import { terminationCallbackFactory } from "../../runtime/terminationHandler";
 
 export async function deployTerminationPolicy(
     harness: SimHarness,
     deployed: DeployedCluster,
+    options: { reserveConcurrency?: boolean } = {},
 ): Promise<{ functionArn: string }> {
     const region = harness.region;
     const group = region.autoscaling.groups.get(deployed.groupName);
@@ -24,7 +27,7 @@ export async function deployTerminationPolicy(
         );
     }
     const functionArn = harness.deployFunction(
-        terminationFunctionSpec(harness, deployed, `${deployed.clusterName}-termination-fn`),
+        terminationFunctionSpec(harness, deployed, `${deployed.clusterName}-termination-fn`, options),
     );
     region.admin("autoscaling", "UpdateAutoScalingGroup", {
         AutoScalingGroupName: deployed.groupName,
@@ -41,6 +44,7 @@ export function terminationFunctionSpec(
     harness: SimHarness,
     deployed: DeployedCluster,
     name: string,
+    options: { reserveConcurrency?: boolean; moduleLoadMs?: number } = {},
 ): FunctionSpec {
     const state = harness.region.ecs.state;
     // The program passes the families of the cluster's DAEMON services: one task each runs on every instance.
@@ -50,15 +54,21 @@ export function terminationFunctionSpec(
                 service.clusterArn === deployed.clusterArn && service.schedulingStrategy === "DAEMON",
         )
         .map((service) => state.taskDefinitions.get(service.taskDefinitionArn)!.family);
-    const { timeoutSeconds, memoryMb, reservedConcurrency, budgetMs } = TERMINATION_FUNCTION;
+    const { timeoutSeconds, memoryMb, budgetMs } = TERMINATION_FUNCTION;
     return {
         name,
         handler: coldStartOnFirstInvocation(
-            terminationCallbackFactory({ daemonTaskFamilies, budgetMs }, harness.lambdaRuntime),
+            // The region models no module load: a cold environment's process starts at its first
+            // invocation, or `moduleLoadMs` earlier when the caller measured one (bench/terminationSim.ts).
+            terminationCallbackFactory(
+                { daemonTaskFamilies, budgetMs },
+                harness.lambdaRuntime,
+                () => Date.now() - (options.moduleLoadMs ?? 0),
+            ),
         ),
         timeoutSeconds,
         memoryMb,
-        reservedConcurrency,
+        reservedConcurrency: reservedConcurrencyOf("termination", options.reserveConcurrency ?? false),
         environment: { CLUSTER_NAME: deployed.clusterName },
     };
 }

@@ -51,13 +51,21 @@ export async function deployStack(
     const drain =
         options.drainHook === false
             ? undefined
-            : await deployDrainPipeline(harness, deployed, settings.drain);
+            : await deployDrainPipeline(harness, deployed, settings.drain, {
+                  reserveConcurrency: settings.reserveLambdaConcurrency,
+              });
     const termination =
-        options.terminationPolicy === false ? undefined : await deployTerminationPolicy(harness, deployed);
+        options.terminationPolicy === false
+            ? undefined
+            : await deployTerminationPolicy(harness, deployed, {
+                  reserveConcurrency: settings.reserveLambdaConcurrency,
+              });
     const capacity =
         options.capacityScaler === false
             ? undefined
-            : await deployCapacityScaler(harness, deployed, settings.capacity);
+            : await deployCapacityScaler(harness, deployed, settings.capacity, {
+                  reserveConcurrency: settings.reserveLambdaConcurrency,
+              });
     const services = Object.fromEntries(
         settings.services.map((s, i) => [s.name, deployed.serviceArns[i]] as const),
     );

@@ -7,6 +7,7 @@ import { CAPACITY_NAMESPACE } from "../../stack/capacity";
 import { capacityCallbackFactory } from "../../runtime/capacityHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
+const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
 
 describe("CapacityScaler", () => {
     let run: MockRun;
@@ -21,6 +22,8 @@ describe("CapacityScaler", () => {
             clusterArn: CLUSTER_ARN,
             autoScalingGroupName: "asg",
             logRetentionDays: 30,
+            reserveConcurrency: false,
+            alertsTopicArn: ALERTS,
             tags: {},
         });
         await settle(run);
@@ -58,6 +61,11 @@ describe("CapacityScaler", () => {
                 source.inputs.scalingConfig,
             ],
             [10, undefined, { maximumConcurrency: 2 }],
+        );
+        assert.equal(
+            named(run, "aws:lambda/function:Function", "capacity-fn").inputs.reservedConcurrentExecutions,
+            undefined,
+            "no reservation unless the stack opts in",
         );
         const fn = named(run, "aws:lambda/function:Function", "capacity-fn");
         assert.equal(fn.inputs.memorySize, 512);
@@ -116,6 +124,54 @@ describe("CapacityScaler", () => {
                 policy.inputs.autoscalingGroupName,
             ],
             ["SimpleScaling", -1, 900, "asg"],
+        );
+    });
+
+    it("pages, and never scales, when ContainerCapacity stops arriving for three schedule intervals", () => {
+        const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "capacity-metrics-missing");
+        assert.deepEqual(
+            [
+                alarm.inputs.namespace,
+                alarm.inputs.metricName,
+                alarm.inputs.statistic,
+                alarm.inputs.period,
+                alarm.inputs.evaluationPeriods,
+                alarm.inputs.datapointsToAlarm,
+                alarm.inputs.threshold,
+                alarm.inputs.comparisonOperator,
+                alarm.inputs.treatMissingData,
+            ],
+            [
+                CAPACITY_NAMESPACE,
+                "ContainerCapacity",
+                "SampleCount",
+                60,
+                3,
+                3,
+                1,
+                "LessThanThreshold",
+                "breaching",
+            ],
+        );
+        assert.deepEqual(alarm.inputs.dimensions, { ClusterName: "c1" });
+        assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[ALERTS], [ALERTS]]);
+        for (const scaling of ["capacity-capacity-low", "capacity-idle-hosts"]) {
+            assert.equal(
+                named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", scaling).inputs.treatMissingData,
+                "notBreaching",
+            );
+        }
+    });
+
+    it("tells a person of handler failures and failed async invocations", () => {
+        for (const name of ["capacity-fn-errors", "capacity-fn-failed-events"]) {
+            const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", name);
+            assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[ALERTS], [ALERTS]], name);
+        }
+        const failed = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "capacity-fn-failed-events");
+        assert.deepEqual(
+            [failed.inputs.namespace, failed.inputs.metricName, failed.inputs.dimensions],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "capacity-fn-failures-physical" }],
         );
     });
 

@@ -12,6 +12,9 @@ import {
     type MockRun,
 } from "../../scripts/mockSynthesis";
 
+const ROLE_ARN =
+    "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_c.us-east-1";
+
 async function synthesize(raw: Record<string, unknown>, terminationPolicies?: string[]): Promise<MockRun> {
     const run = await startMocks();
     new EcsCluster("ecs", {
@@ -20,6 +23,7 @@ async function synthesize(raw: Record<string, unknown>, terminationPolicies?: st
         vpcId: "vpc-1",
         privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
         terminationPolicies,
+        serviceLinkedRoleArn: ROLE_ARN,
         tags: { team: "platform" },
     });
     await settle(run);
@@ -180,6 +184,7 @@ describe("EcsCluster", () => {
                 clusterName: "c",
                 vpcId: "vpc-1",
                 privateSubnetIds: ["subnet-a"],
+                serviceLinkedRoleArn: ROLE_ARN,
                 groupDependsOn: [permission],
                 tags: {},
             },
@@ -189,6 +194,23 @@ describe("EcsCluster", () => {
         const groupOptions = recorder.options.get("ecs-asg");
         assert.deepEqual(groupOptions?.ignoreChanges, ["desiredCapacity"]);
         assert.deepEqual(groupOptions?.dependsOn, [permission]);
+    });
+
+    it("runs as the given service-linked role and publishes instances by lifecycle state every minute", async () => {
+        const run = await synthesize({});
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.equal(group.inputs.serviceLinkedRoleArn, ROLE_ARN);
+        assert.equal(group.inputs.metricsGranularity, "1Minute");
+        assert.deepEqual(group.inputs.enabledMetrics, [
+            "GroupMinSize",
+            "GroupMaxSize",
+            "GroupDesiredCapacity",
+            "GroupInServiceInstances",
+            "GroupPendingInstances",
+            "GroupStandbyInstances",
+            "GroupTerminatingInstances",
+            "GroupTotalInstances",
+        ]);
     });
 
     it("propagates the stack tags to instances", async () => {

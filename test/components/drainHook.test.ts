@@ -9,8 +9,9 @@ import { drainCallbackFactory } from "../../runtime/drainHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
 const GROUP_ARN = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/asg";
+const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
 
-async function synthesize(raw: Record<string, unknown> = {}): Promise<MockRun> {
+async function synthesize(raw: Record<string, unknown> = {}, reserveConcurrency = false): Promise<MockRun> {
     const run = await startMocks();
     new DrainHook("drain", {
         settings: parseSettings(raw, "t").drain,
@@ -19,6 +20,8 @@ async function synthesize(raw: Record<string, unknown> = {}): Promise<MockRun> {
         autoScalingGroupName: "asg",
         autoScalingGroupArn: GROUP_ARN,
         logRetentionDays: 7,
+        reserveConcurrency,
+        alertsTopicArn: ALERTS,
         tags: { team: "platform" },
     });
     await settle(run);
@@ -61,12 +64,25 @@ describe("DrainHook", () => {
         assert.deepEqual(trust.Statement[0].Principal, { Service: "autoscaling.amazonaws.com" });
     });
 
-    it("declares the hook after the function, its event source and the subscription, so destroy removes it first", () => {
-        const position = (type: string, name: string) => run.resources.indexOf(named(run, type, name));
-        const hook = position("aws:autoscaling/lifecycleHook:LifecycleHook", "drain-hook");
-        assert.ok(hook > position("aws:lambda/function:Function", "drain-fn"));
-        assert.ok(hook > position("aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source"));
-        assert.ok(hook > position("aws:sns/topicSubscription:TopicSubscription", "drain-to-queue"));
+    it("creates the hook after the function, its event source, the subscription and the queue policy, so destroy removes it first", () => {
+        const hook = named(run, "aws:autoscaling/lifecycleHook:LifecycleHook", "drain-hook");
+        for (const [type, name] of [
+            ["aws:lambda/function:Function", "drain-fn"],
+            ["aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source"],
+            ["aws:sns/topicSubscription:TopicSubscription", "drain-to-queue"],
+            // The hook's test notification, sent at creation, must find the queue open to the topic.
+            ["aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy"],
+        ]) {
+            assert.ok(hook.dependencies.includes(named(run, type, name).urn), `the hook waits for ${name}`);
+        }
+    });
+
+    it("delivers interruption events into the queue only once its policy admits EventBridge", () => {
+        const policy = named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy");
+        for (const id of ["spot-interruption", "rebalance", "scheduled-event"]) {
+            const target = named(run, "aws:cloudwatch/eventTarget:EventTarget", `drain-${id}`);
+            assert.ok(target.dependencies.includes(policy.urn), id);
+        }
     });
 
     it("encrypts the topic with the AWS-managed key and both queues with SQS-managed keys", () => {
@@ -161,11 +177,12 @@ describe("DrainHook", () => {
         assert.equal(policy.Statement.length, 2);
     });
 
-    it("reads the queue with partial batch failures, bounded by reserved concurrency", () => {
+    it("reads the queue with partial batch failures, at most 10 batches at once without reserving concurrency", () => {
         const source = named(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source");
         assert.deepEqual(source.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
         const fn = named(run, "aws:lambda/function:Function", "drain-fn");
-        assert.equal(source.inputs.scalingConfig.maximumConcurrency, fn.inputs.reservedConcurrentExecutions);
+        assert.equal(source.inputs.scalingConfig.maximumConcurrency, 10);
+        assert.equal(fn.inputs.reservedConcurrentExecutions, undefined);
         assert.equal(fn.inputs.runtime, "nodejs22.x");
         assert.equal(fn.inputs.role, "arn:aws:iam::123456789012:role/drain-fn-role-physical");
         assert.deepEqual(fn.inputs.environment.variables, {
@@ -234,7 +251,22 @@ describe("DrainHook", () => {
             ["drain-abandoned", "EcsLifecycle/Drain", "DrainsAbandoned"],
             ["drain-dlq-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible"],
             ["drain-fn-errors", "AWS/Lambda", "Errors"],
+            ["drain-fn-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible"],
         ]);
+        for (const alarm of ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            assert.deepEqual(
+                [alarm.inputs.alarmActions, alarm.inputs.okActions],
+                [[ALERTS], [ALERTS]],
+                alarm.name,
+            );
+        }
+    });
+
+    it("reserves the event source's 10 only when the stack opts in, and tags the function so", async () => {
+        const reserving = await synthesize({}, true);
+        const fn = named(reserving, "aws:lambda/function:Function", "drain-fn");
+        assert.equal(fn.inputs.reservedConcurrentExecutions, 10);
+        assert.equal(fn.inputs.tags["ecs-lifecycle:reserved-concurrency"], "reserveLambdaConcurrency");
     });
 
     describe("the serialized drain handler, as Lambda would load it", () => {

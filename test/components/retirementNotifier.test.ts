@@ -7,6 +7,7 @@ import { brokenCollections, serializeHandler, type SerializedHandler } from "../
 import { retirementCallbackFactory } from "../../runtime/retirementHandler";
 
 const SLACK_URL = "https://hooks.slack.com/services/T0/B0/not-a-real-token";
+const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
 
 async function synthesize(
     raw: Record<string, unknown>,
@@ -17,6 +18,8 @@ async function synthesize(
         settings: parseSettings(raw, "t").retirement,
         slackWebhookUrl: slack,
         logRetentionDays: 14,
+        reserveConcurrency: false,
+        alertsTopicArn: ALERTS,
         tags: { team: "platform" },
     });
     await settle(run);
@@ -37,9 +40,8 @@ describe("RetirementNotifier", () => {
         before(async () => {
             ({ run, notifier } = await synthesize(
                 {
-                    retirementWaitPeriodDays: 14,
                     retirementEmails: ["ops@example.com", "oncall@example.com"],
-                    retirementSlackWebhook: SLACK_URL,
+                    retirementSlackWebhook: { secure: "v1:AAAA" },
                     retirementExtraEventCodes: ["AWS_ECS_SECURITY_NOTIFICATION"],
                     retirementRemediate: true,
                     retirementWindowDays: ["sat"],
@@ -49,12 +51,19 @@ describe("RetirementNotifier", () => {
             ));
         });
 
-        it("sets the account's fargateTaskRetirementWaitPeriod from config", () => {
-            assert.deepEqual(
-                named(run, "aws:ecs/accountSettingDefault:AccountSettingDefault", "retirement-wait-period")
-                    .inputs,
-                { name: "fargateTaskRetirementWaitPeriod", value: "14" },
-            );
+        it("declares no account-wide setting: the account settings owner's AccountSettings does", () => {
+            assert.deepEqual(ofType(run, "aws:ecs/accountSettingDefault:AccountSettingDefault"), []);
+        });
+
+        it("tells a person when its own handler fails, not only the notice's readers", () => {
+            for (const name of ["retirement-fn-errors", "retirement-fn-failed-events"]) {
+                const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", name);
+                assert.deepEqual(
+                    [alarm.inputs.alarmActions, alarm.inputs.okActions],
+                    [[ALERTS], [ALERTS]],
+                    name,
+                );
+            }
         });
 
         it("matches AWS Health's ECS retirement notices and the configured extra codes", () => {
@@ -204,11 +213,6 @@ describe("RetirementNotifier", () => {
                 "ReadServices",
             ]);
             assert.equal(policy.ReadServices.Action, "ecs:DescribeServices");
-            assert.equal(
-                named(run, "aws:ecs/accountSettingDefault:AccountSettingDefault", "retirement-wait-period")
-                    .inputs.value,
-                "7",
-            );
             assert.deepEqual(
                 JSON.parse(
                     named(run, "aws:cloudwatch/eventRule:EventRule", "retirement-health").inputs.eventPattern,
@@ -227,6 +231,8 @@ describe("RetirementNotifier", () => {
                     settings,
                     slackWebhookUrl: SLACK_URL,
                     logRetentionDays: 7,
+                    reserveConcurrency: false,
+                    alertsTopicArn: ALERTS,
                     tags: {},
                 }),
             /slackWebhookUrl: expected none, as settings.slackWebhookConfigured is false/,

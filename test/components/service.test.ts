@@ -31,6 +31,8 @@ const api = {
     environment: { LOG_LEVEL: "info" },
 };
 
+const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
+
 async function synthesize(raw: Record<string, unknown>, recorder?: OptionsRecorder): Promise<MockRun> {
     const run = await startMocks();
     const settings = parseSettings(raw, "test");
@@ -51,9 +53,11 @@ async function synthesize(raw: Record<string, unknown>, recorder?: OptionsRecord
             privateSubnetIds: ["priv-a", "priv-b"],
             albSecurityGroupId: alb.securityGroupId,
             listenerArn: alb.listenerArn,
+            loadBalancerArnSuffix: alb.arnSuffix,
             listenerPriority: 10,
             deregistrationDelaySeconds: settings.alb.deregistrationDelaySeconds,
             logRetentionDays: settings.logRetentionDays,
+            alertsTopicArn: ALERTS,
             tags: { team: "platform" },
         },
         recorder ? { transformations: [recorder.transformation] } : undefined,
@@ -223,5 +227,89 @@ describe("AppService and AppLoadBalancer", () => {
             "arn:aws:elasticloadbalancing:us-east-1:123456789012:lb/alb-https-physical",
             "routes attach to the HTTPS listener",
         );
+    });
+
+    describe("tells a person when the service is unwell", () => {
+        let run: MockRun;
+        const dims = {
+            LoadBalancer: "app/alb-alb/0123456789abcdef",
+            TargetGroup: "targetgroup/svc-api-tg/0123456789abcdef",
+        };
+        before(async () => {
+            run = await synthesize({ services: [api] });
+        });
+
+        it("pages on every alarm, when it fires and when it clears", () => {
+            const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            assert.deepEqual(alarms.map((a) => a.name).sort(), [
+                "svc-api-5xx",
+                "svc-api-below-desired",
+                "svc-api-unhealthy",
+            ]);
+            for (const alarm of alarms) {
+                assert.deepEqual(
+                    [alarm.inputs.alarmActions, alarm.inputs.okActions],
+                    [[ALERTS], [ALERTS]],
+                    alarm.name,
+                );
+            }
+        });
+
+        it("on 5xx from its tasks: more than 5 % of its requests in 3 of 5 minutes", () => {
+            const alarm = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "svc-api-5xx");
+            assert.deepEqual(
+                alarm.inputs.metricQueries.map(
+                    (q: {
+                        id: string;
+                        expression?: string;
+                        metric?: { metricName: string; dimensions: unknown };
+                    }) => [q.id, q.expression ?? q.metric?.metricName],
+                ),
+                [
+                    ["errors", "HTTPCode_Target_5XX_Count"],
+                    ["requests", "RequestCount"],
+                    ["errorPercent", "100 * FILL(errors, 0) / requests"],
+                ],
+            );
+            assert.deepEqual(alarm.inputs.metricQueries[0].metric.dimensions, dims);
+            assert.deepEqual(
+                [alarm.inputs.threshold, alarm.inputs.evaluationPeriods, alarm.inputs.datapointsToAlarm],
+                [5, 5, 3],
+            );
+        });
+
+        it("on a target unhealthy for 5 minutes, and on fewer tasks running than desired for 10", () => {
+            const unhealthy = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "svc-api-unhealthy");
+            assert.deepEqual(
+                [
+                    unhealthy.inputs.metricName,
+                    unhealthy.inputs.dimensions,
+                    unhealthy.inputs.evaluationPeriods,
+                ],
+                ["UnHealthyHostCount", dims, 5],
+            );
+            const below = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "svc-api-below-desired");
+            assert.deepEqual(
+                below.inputs.metricQueries.map(
+                    (q: { id: string; expression?: string; metric?: { metricName: string } }) => [
+                        q.id,
+                        q.expression ?? q.metric?.metricName,
+                    ],
+                ),
+                [
+                    ["desired", "DesiredTaskCount"],
+                    ["running", "RunningTaskCount"],
+                    ["missing", "desired - running"],
+                ],
+            );
+            assert.deepEqual(below.inputs.metricQueries[0].metric.dimensions, {
+                ClusterName: "c1",
+                ServiceName: "api",
+            });
+            assert.deepEqual(
+                [below.inputs.threshold, below.inputs.comparisonOperator, below.inputs.evaluationPeriods],
+                [0, "GreaterThanThreshold", 10],
+            );
+        });
     });
 });

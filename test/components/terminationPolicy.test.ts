@@ -5,6 +5,9 @@ import { brokenCollections, serializeHandler } from "../../scripts/lambdaArchive
 import { terminationCallbackFactory } from "../../runtime/terminationHandler";
 
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c1";
+const ROLE_ARN =
+    "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_c1.us-east-1";
+const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
 
 describe("TerminationPolicy", () => {
     let run: MockRun;
@@ -15,13 +18,16 @@ describe("TerminationPolicy", () => {
             clusterName: "c1",
             clusterArn: CLUSTER_ARN,
             daemonTaskFamilies: [],
+            autoScalingRoleArn: ROLE_ARN,
+            reserveConcurrency: false,
+            alertsTopicArn: ALERTS,
             logRetentionDays: 30,
             tags: {},
         });
         await settle(run);
     });
 
-    it("lets Auto Scaling's service-linked role invoke the unqualified function", async () => {
+    it("lets the group's service-linked role invoke the unqualified function", async () => {
         const permission = named(
             run,
             "aws:lambda/permission:Permission",
@@ -29,11 +35,7 @@ describe("TerminationPolicy", () => {
         );
         assert.deepEqual(
             [permission.inputs.action, permission.inputs.principal, permission.inputs.function],
-            [
-                "lambda:InvokeFunction",
-                "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
-                "termination-fn-physical",
-            ],
+            ["lambda:InvokeFunction", ROLE_ARN, "termination-fn-physical"],
         );
         const arn = await valueOf(policy.policyArn);
         assert.doesNotMatch(arn, /:\$LATEST$|:\d+$/, "an unqualified ARN");
@@ -43,6 +45,13 @@ describe("TerminationPolicy", () => {
         const fn = named(run, "aws:lambda/function:Function", "termination-fn");
         assert.equal(fn.inputs.timeout, 3);
         assert.equal(fn.inputs.deadLetterConfig, undefined, "invoked synchronously: no failure queue");
+        assert.equal(
+            fn.inputs.reservedConcurrentExecutions,
+            undefined,
+            "no reservation unless the stack opts in",
+        );
+        const errors = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "termination-fn-errors");
+        assert.deepEqual([errors.inputs.alarmActions, errors.inputs.okActions], [[ALERTS], [ALERTS]]);
         const statements = JSON.parse(
             named(run, "aws:iam/rolePolicy:RolePolicy", "termination-fn-policy").inputs.policy,
         ).Statement;

@@ -85,6 +85,7 @@ describe("policy pack", () => {
             urn: "urn:subnet",
             props: engineProxy({ mapPublicIpOnLaunch: true }),
             propertyDependencies: {},
+            dependencies: [],
         };
         const service = {
             type: "aws:ecs/service:Service",
@@ -94,6 +95,7 @@ describe("policy pack", () => {
                 networkConfiguration: { subnets: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] },
             }),
             propertyDependencies: { networkConfiguration: [subnet] },
+            dependencies: [subnet],
         };
         const { reported, report } = collector();
         await policy.validateStack(
@@ -132,6 +134,7 @@ describe("policy pack", () => {
                 },
             }),
             propertyDependencies: {},
+            dependencies: [],
         };
         const { reported, report } = collector();
         await policy.validateStack({ resources: [big] } as unknown as StackValidationArgs, report);
@@ -141,5 +144,48 @@ describe("policy pack", () => {
             /^aws:lambda\/function:Function "fat": code archive is \d+ bytes; it must be under 51200 bytes/,
         );
         assert.equal(reported[0][1], "urn:fat");
+    });
+
+    it("hands stack rules the engine's dependencies, so ordering is judged in a real preview", async () => {
+        const policy = policies.find(
+            (candidate) => candidate.name === "delivery-order",
+        ) as StackValidationPolicy;
+        const queue = {
+            type: "aws:sqs/queue:Queue",
+            name: "drain-queue",
+            urn: "urn:queue",
+            props: engineProxy({ arn: "arn:aws:sqs:us-east-1:1:q", url: "https://sqs/q" }),
+            propertyDependencies: {},
+            dependencies: [],
+        };
+        const queuePolicy = {
+            type: "aws:sqs/queuePolicy:QueuePolicy",
+            name: "drain-queue-policy",
+            urn: "urn:policy",
+            props: engineProxy({ queueUrl: "https://sqs/q" }),
+            propertyDependencies: { queueUrl: [queue] },
+            dependencies: [queue],
+        };
+        const target = (dependencies: unknown[]) => ({
+            type: "aws:cloudwatch/eventTarget:EventTarget",
+            name: "drain-spot",
+            urn: "urn:target",
+            props: engineProxy({ arn: "arn:aws:sqs:us-east-1:1:q" }),
+            propertyDependencies: { arn: [queue] },
+            dependencies,
+        });
+        for (const [dependencies, expected] of [
+            [[queue], 1],
+            [[queue, queuePolicy], 0],
+        ] as const) {
+            const { reported, report } = collector();
+            await policy.validateStack(
+                {
+                    resources: [queue, queuePolicy, target([...dependencies])],
+                } as unknown as StackValidationArgs,
+                report,
+            );
+            assert.equal(reported.length, expected, JSON.stringify(reported));
+        }
     });
 });

@@ -568,7 +568,7 @@ describe("createDrainHandler", () => {
             VisibilityTimeout: 60,
         });
         assert.equal(instance.status, "DRAINING");
-        assert.deepEqual(h.metricTotals(), { DrainPolls: 1 });
+        assert.deepEqual(h.metricTotals(), { DrainPolls: 1, DrainsStarted: 1 });
     });
 
     it("keeps a 2 h drain alive past a 900 s heartbeat timeout with heartbeats every 450 s, then CONTINUEs", async () => {
@@ -600,6 +600,7 @@ describe("createDrainHandler", () => {
         assert.deepEqual(h.metricTotals(), {
             DrainPolls: polls,
             DrainDurationSeconds: 7200,
+            DrainsStarted: 1,
             DrainsContinued: 1,
         });
     });
@@ -619,6 +620,7 @@ describe("createDrainHandler", () => {
         assert.deepEqual(h.metricTotals(), {
             DrainPolls: polls,
             DrainDurationSeconds: 3600,
+            DrainsStarted: 1,
             DrainsAbandoned: 1,
         });
     });
@@ -661,7 +663,12 @@ describe("createDrainHandler", () => {
         h.aws.advanceTo(START + 3600);
         const last = await h.deliver(manual, "duplicate");
         assert.deepEqual(last, { batchItemFailures: [] });
-        assert.deepEqual(h.metricTotals(), { DrainPolls: 3, DrainDurationSeconds: 3600, DrainsEnded: 1 });
+        assert.deepEqual(h.metricTotals(), {
+            DrainPolls: 3,
+            DrainDurationSeconds: 3600,
+            DrainsEnded: 1,
+            DrainsStarted: 1,
+        });
         assert.equal(
             h.aws.commands().filter((command) => command === "UpdateContainerInstancesState").length,
             1,
@@ -793,7 +800,12 @@ describe("createDrainHandler", () => {
         const result = await h.deliver(JSON.stringify(health));
         assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: "m-1" }] });
         assert.equal(busy.status, "DRAINING");
-        assert.deepEqual(h.metricTotals(), { DrainPolls: 2, DrainDurationSeconds: 0, DrainsEnded: 1 });
+        assert.deepEqual(h.metricTotals(), {
+            DrainPolls: 2,
+            DrainDurationSeconds: 0,
+            DrainsEnded: 1,
+            DrainsStarted: 1,
+        });
         assert.equal(h.aws.calls.at(-1)?.input.VisibilityTimeout, 60);
     });
 
@@ -809,7 +821,7 @@ describe("createDrainHandler", () => {
             command: "DescribeAutoScalingInstances",
             input: { InstanceIds: [INSTANCE] },
         });
-        assert.deepEqual(h.metricTotals(), { DrainPolls: 1 });
+        assert.deepEqual(h.metricTotals(), { DrainPolls: 1, DrainsStarted: 1 });
     });
 
     for (const [where, place, reason] of [

@@ -117,7 +117,11 @@ function payload(
     };
 }
 
-function setup(ecs: FakeEcs, config: { daemonTaskFamilies?: string[]; budgetMs?: number } = {}) {
+function setup(
+    ecs: FakeEcs,
+    config: { daemonTaskFamilies?: string[]; budgetMs?: number } = {},
+    processStartedAt?: number,
+) {
     const lines: string[] = [];
     let clock = 0;
     const handler = createTerminationHandler(
@@ -127,6 +131,7 @@ function setup(ecs: FakeEcs, config: { daemonTaskFamilies?: string[]; budgetMs?:
             now: () => (clock += 5),
             sleep: async () => {},
             random: () => 0,
+            processStartedAt,
         },
         { clusterName: CLUSTER, ...config },
     );
@@ -265,6 +270,45 @@ describe("createTerminationHandler", () => {
             ),
         );
         assert.deepEqual(result, { InstanceIDs: [ids[3], ids[2]] });
+    });
+
+    it("counts a cold start's module load against the first invocation's budget, and only the first's", async () => {
+        const ids = Array.from({ length: 4 }, (_, index) => instanceId(index));
+        const ecs = new FakeEcs(
+            new Map(ids.map((id, index) => [id, registered(id, { running: 10 - index }, 0)])),
+            30,
+        );
+        // The handler starts at 5 (the fake clock's first reading); the process started 1,450 ms before.
+        const { handler, lines } = setup(ecs, { budgetMs: 1500 }, 5 - 1450);
+        const request = payload(
+            ids.map((id) => ({ id, zone: "us-east-1a" })),
+            [{ zone: "us-east-1a", capacity: 2 }],
+        );
+        assert.deepEqual(
+            await handler(request),
+            { InstanceIDs: [ids[0], ids[1]] },
+            "two 30 ms phases miss 50 ms",
+        );
+        assert.deepEqual(await handler(request), { InstanceIDs: [ids[3], ids[2]] }, "warm: the whole budget");
+        assert.equal(
+            lines[0],
+            `termination policy: ECS did not answer within 50 ms (1500 ms less a 1450 ms cold start); Auto Scaling's suggestion: ${ids[0]},${ids[1]}`,
+        );
+    });
+
+    it("answers a cold start that already used the budget with Auto Scaling's suggestion, asking ECS nothing", async () => {
+        const id = instanceId(1);
+        const ecs = new FakeEcs(new Map([[id, registered(id, { running: 1 }, 0)]]));
+        const { handler, lines } = setup(ecs, { budgetMs: 1500 }, 5 - 1600);
+        assert.deepEqual(
+            await handler(payload([{ id, zone: "us-east-1a" }], [{ zone: "us-east-1a", capacity: 1 }])),
+            { InstanceIDs: [id] },
+        );
+        assert.equal(ecs.calls.length, 0);
+        assert.equal(
+            lines[0],
+            `termination policy: a 1600 ms cold start used the 1500 ms budget; Auto Scaling's suggestion: ${id}`,
+        );
     });
 
     it("answers with Auto Scaling's suggestion when ECS fails", async () => {

@@ -24,7 +24,7 @@ describe("npm run plan", () => {
         });
 
         it("passes every mandatory rule", () => {
-            assert.equal(plan.rules, 15);
+            assert.equal(plan.rules, 20);
             assert.deepEqual(plan.violations, []);
         });
 
@@ -39,6 +39,22 @@ describe("npm run plan", () => {
                 "drain-fn",
             );
             assert.equal(parentOf("network"), undefined);
+        });
+
+        it("says who owns the account-wide settings and who hears alerts", () => {
+            assert.match(
+                plan.notes.accountSettings,
+                /^not declared: this stack is not the account settings owner/,
+            );
+            assert.equal(
+                plan.notes.alerts,
+                "topic alerts-topic, e-mailed to platform-oncall@example.com (each confirms by mail)",
+            );
+        });
+
+        it("records what the engine learns of each resource: its dependencies", () => {
+            const hook = plan.resources.find((r) => r.name === "drain-hook");
+            assert.ok(hook?.dependsOn.includes("drain-queue-policy"), hook?.dependsOn.join(", "));
         });
 
         it("measures each Lambda archive, all under 50 KB", () => {
@@ -74,7 +90,7 @@ describe("npm run plan", () => {
 
         it("counts the dev stack's resources", () => {
             const custom = plan.resources.length - plan.components;
-            assert.equal(plan.components, 13);
+            assert.equal(plan.components, 16);
             assert.ok(custom > 100, `${custom} resources`);
             assert.equal(plan.stack, "dev");
         });
@@ -115,6 +131,9 @@ describe("npm run plan", () => {
             inputs: {},
             id: name,
             outputs: {},
+            urn: `urn:${name}`,
+            dependencies: [],
+            retainOnDelete: false,
         });
         const drain = r("ecs-lifecycle:drain:DrainHook", "drain", false);
         const fnComponent = r("ecs-lifecycle:function:ManagedFunction", "drain-fn", false);

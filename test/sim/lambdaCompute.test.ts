@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ListClustersCommand } from "@aws-sdk/client-ecs";
+import { threadCpuMs } from "../../sim/computeMeter";
 import { regionLambdaRuntime } from "../../sim/inProcessClients";
 import { COMPUTE_QUANTUM_MS, LAMBDA_RUNTIME_OVERHEAD_MS, MEMORY_MB_PER_VCPU } from "../../sim/lambda";
 import { DEFAULT_API_LATENCY_MS, Region } from "../../sim/region";
@@ -11,13 +12,10 @@ import { DEFAULT_API_LATENCY_MS, Region } from "../../sim/region";
 /** The region reads the thread's CPU time, which the kernel brings up to date each scheduler tick: figures allow one tick of lag. */
 const TICK_MS = 4;
 
-/** Spins until this process has used `ms` more CPU time (robust to a busy machine). */
+/** Spins until this thread has used `ms` more CPU time, as the region measures it (robust to a busy machine). */
 function burnCpu(ms: number): void {
-    const start = process.cpuUsage();
-    for (;;) {
-        const used = process.cpuUsage(start);
-        if ((used.user + used.system) / 1000 >= ms) return;
-    }
+    const start = threadCpuMs();
+    while (threadCpuMs() - start < ms);
 }
 
 function invokedDurations(region: Region): number[] {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { CONFIG_KEYS, parseSettings, SettingsError } from "../../stack/settings";
+import { reservedConcurrencyOf } from "../../stack/concurrency";
+import { clusterNameOf, CONFIG_KEYS, parseSettings, SettingsError } from "../../stack/settings";
 import { REPO_ROOT, asPulumiConfig, stackFileValues } from "../../scripts/stackFile";
 
 const web = { name: "web", image: "nginx:1.27", containerPort: 80 };
@@ -57,6 +58,7 @@ describe("stack settings", () => {
                 maxSize: "5",
                 desiredCapacity: "3",
                 awsvpcTrunking: "true",
+                accountSettingsOwner: "true",
                 services: JSON.stringify([web]),
             },
             "t",
@@ -181,14 +183,14 @@ describe("stack settings", () => {
             "ecs-lifecycle:drainPollIntervalSeconds (60) plus the 120 s redelivery of a failed poll must fit in half of drainHeartbeatTimeoutSeconds (50 s)",
         ]);
         assert.deepEqual(
-            problemsOf({ drainDeadlineSeconds: 48 * 3600, drainHeartbeatTimeoutSeconds: 7200 }),
+            problemsOf({ drainDeadlineSeconds: 48 * 3600 - 60, drainHeartbeatTimeoutSeconds: 7200 }),
             [
-                "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172800): a drain would need 2941 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
+                "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172740): a drain would need 2940 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
             ],
         );
         assert.deepEqual(
             problemsOf({
-                drainDeadlineSeconds: 48 * 3600,
+                drainDeadlineSeconds: 48 * 3600 - 300,
                 drainHeartbeatTimeoutSeconds: 7200,
                 drainPollIntervalSeconds: 300,
             }),
@@ -220,7 +222,7 @@ describe("stack settings", () => {
                 "ecs-lifecycle:services[1].name (web) is used by another service; names must be unique",
                 "ecs-lifecycle:services[1].memory (9000) does not fit any instance type in instanceTypes (largest registers 7681 MiB)",
                 "ecs-lifecycle:services[1].healthCheckPath (health) must be a URL path starting with /",
-                "ecs-lifecycle:services[2].name (Bad_Name) must be 1–31 lowercase letters, digits and hyphens, starting with a letter",
+                "ecs-lifecycle:services[2].name (Bad_Name) must be 1–17 lowercase letters, digits and hyphens, starting with a letter (the target group is auto-named svc-<name>-tg-xxxxxxx, and ELB allows 32 characters)",
                 "ecs-lifecycle:services[2].extraEgress[0].port (70000) must be in 1–65535",
                 "ecs-lifecycle:services[2].extraEgress[0].protocol (icmp) must be tcp or udp",
                 "ecs-lifecycle:services[2].extraEgress[0].cidr (nope) must be an aligned IPv4 CIDR block",
@@ -329,9 +331,10 @@ describe("retirement settings", () => {
     it("reads every key, as pulumi config stores them (strings and JSON lists)", () => {
         const s = parseSettings(
             {
+                accountSettingsOwner: "true",
                 retirementWaitPeriodDays: "14",
                 retirementEmails: '["ops@example.com","oncall@example.com"]',
-                retirementSlackWebhook: "https://hooks.slack.com/services/T0/B0/secret",
+                retirementSlackWebhook: { secure: "v1:AAAA" },
                 retirementExtraEventCodes: '["AWS_ECS_SECURITY_NOTIFICATION"]',
                 retirementRemediate: "true",
                 retirementWindowDays: '["sat","sun"]',
@@ -358,6 +361,9 @@ describe("retirement settings", () => {
         const s = parseSettings(
             { retirementSlackWebhook: "https://hooks.slack.com/services/T0/B0/secret" },
             "t",
+            {
+                secretKeys: ["retirementSlackWebhook"],
+            },
         );
         assert.doesNotMatch(JSON.stringify(s), /hooks\.slack\.com/);
         assert.equal(
@@ -413,5 +419,140 @@ describe("retirement settings", () => {
             config: Record<string, unknown>;
         };
         assert.equal(project.config.retirementSlackWebhook, undefined);
+    });
+});
+
+describe("settings that keep a deploy from failing on a real account (issue 14)", () => {
+    it("reserves no Lambda concurrency unless the stack opts in", () => {
+        assert.equal(parseSettings({}, "t").reserveLambdaConcurrency, false);
+        assert.equal(parseSettings({ reserveLambdaConcurrency: "true" }, "t").reserveLambdaConcurrency, true);
+        assert.equal(reservedConcurrencyOf("drain", false), undefined);
+        assert.deepEqual(
+            (["drain", "termination", "retirement", "capacity"] as const).map((fn) =>
+                reservedConcurrencyOf(fn, true),
+            ),
+            [10, 5, 2, 3],
+        );
+    });
+
+    it("lets the stack create its own Auto Scaling role, or name an existing one", () => {
+        assert.equal(parseSettings({}, "t").cluster.serviceLinkedRoleArn, undefined);
+        const arn =
+            "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+        assert.equal(
+            parseSettings({ autoScalingServiceLinkedRoleArn: arn }, "t").cluster.serviceLinkedRoleArn,
+            arn,
+        );
+        assert.deepEqual(
+            problemsOf({ autoScalingServiceLinkedRoleArn: "arn:aws:iam::123456789012:role/deployer" }),
+            [
+                "ecs-lifecycle:autoScalingServiceLinkedRoleArn (arn:aws:iam::123456789012:role/deployer) must be the ARN of an Auto Scaling service-linked role (…:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling[_suffix])",
+            ],
+        );
+    });
+
+    it("accepts only service names whose target group name fits ELB's 32 characters", () => {
+        const named = (name: string) => problemsOf({ services: [{ ...web, name }] });
+        assert.deepEqual(named("a".repeat(17)), [], "svc-<17>-tg-xxxxxxx is 32 characters");
+        assert.deepEqual(named("a".repeat(18)), [
+            `ecs-lifecycle:services[0].name (${"a".repeat(18)}) must be 1–17 lowercase letters, digits and hyphens, starting with a letter (the target group is auto-named svc-<name>-tg-xxxxxxx, and ELB allows 32 characters)`,
+        ]);
+    });
+
+    it("keeps each task definition family <cluster>-<service> within ECS's 255 characters", () => {
+        assert.deepEqual(
+            problemsOf({ clusterName: "c".repeat(250), services: [{ ...web, name: "api-gateway" }] }),
+            [
+                "ecs-lifecycle:services[0].name (api-gateway) makes the task definition family <cluster>-<service> 262 characters, over ECS's 255: shorten ecs-lifecycle:clusterName or the service name",
+            ],
+        );
+    });
+
+    it("refuses a stack name that makes a cluster name ECS rejects, naming the stack and the rule", () => {
+        const rule =
+            "stack feature.x gives the ECS cluster name ecs-lifecycle-feature.x (<project>-<stack>), which ECS rejects: a cluster name is 1–255 letters, digits, hyphens and underscores; set ecs-lifecycle:clusterName, or use a stack name of only those characters";
+        try {
+            parseSettings({}, "feature.x");
+            assert.fail("expected a SettingsError");
+        } catch (error) {
+            assert.ok(error instanceof SettingsError);
+            assert.deepEqual(error.problems, [rule]);
+        }
+        const named = parseSettings({ clusterName: "feature-x" }, "feature.x");
+        assert.equal(clusterNameOf(named), "feature-x");
+        assert.throws(
+            () => clusterNameOf({ ...parseSettings({}, "ok"), stack: "feature.x" }),
+            (e: Error) => e instanceof SettingsError && e.problems[0] === rule,
+        );
+    });
+
+    it("lets only the account settings owner ask for account-wide values", () => {
+        assert.equal(parseSettings({}, "t").accountSettingsOwner, false);
+        assert.deepEqual(problemsOf({ awsvpcTrunking: true, retirementWaitPeriodDays: 14 }), [
+            "ecs-lifecycle:awsvpcTrunking true sets an account-wide ECS setting: only the stack with ecs-lifecycle:accountSettingsOwner true (one per account and region) declares it",
+            "ecs-lifecycle:retirementWaitPeriodDays (14) sets the account-wide fargateTaskRetirementWaitPeriod: only the stack with ecs-lifecycle:accountSettingsOwner true (one per account and region) declares it; leave it at 7 elsewhere",
+        ]);
+        assert.deepEqual(
+            problemsOf({ awsvpcTrunking: true, retirementWaitPeriodDays: 14, accountSettingsOwner: true }),
+            [],
+        );
+        assert.deepEqual(
+            problemsOf({ retirementWaitPeriodDays: 7 }),
+            [],
+            "AWS's default asks nothing of the account",
+        );
+    });
+
+    it("ends a drain before Auto Scaling's global timeout of min(48 h, 100 × heartbeat timeout)", () => {
+        const drain = {
+            drainHeartbeatTimeoutSeconds: 900,
+            drainPollIntervalSeconds: 120,
+            drainSweepMinutes: 1,
+        };
+        assert.deepEqual(problemsOf({ ...drain, drainDeadlineSeconds: 89880 }), []);
+        assert.deepEqual(problemsOf({ ...drain, drainDeadlineSeconds: 89881 }), [
+            "ecs-lifecycle:drainDeadlineSeconds (89881) must be at most 89880 s: Auto Scaling ends a lifecycle action at min(48 h, 100 × drainHeartbeatTimeoutSeconds) = 90000 s, and the drain's last poll (standaloneTaskPolicy, ABANDON with retention) needs one drainPollIntervalSeconds (120) before that",
+        ]);
+    });
+
+    it("refuses the Slack webhook in plain text, with the command that stores it encrypted", () => {
+        const url = "https://hooks.slack.com/services/T0/B0/secret";
+        assert.deepEqual(problemsOf({ retirementSlackWebhook: url }), [
+            "ecs-lifecycle:retirementSlackWebhook is set in plain text, so Pulumi.test.yaml and the state hold it unencrypted: set it with `pulumi config set --secret ecs-lifecycle:retirementSlackWebhook <value>`",
+        ]);
+        assert.equal(
+            parseSettings({ retirementSlackWebhook: { secure: "v1:AAAA" } }, "t").retirement
+                .slackWebhookConfigured,
+            true,
+            "a stack file's secure: value",
+        );
+        assert.equal(
+            parseSettings({ retirementSlackWebhook: url }, "t", { secretKeys: ["retirementSlackWebhook"] })
+                .retirement.slackWebhookConfigured,
+            true,
+            "a key Pulumi holds as a secret",
+        );
+    });
+
+    it("sends alerts to the stack's topic with e-mail subscriptions, or to an existing topic", () => {
+        assert.deepEqual(parseSettings({}, "t").alerts, { emails: [], existingTopicArn: undefined });
+        assert.deepEqual(parseSettings({ alertEmails: ["oncall@example.com"] }, "t").alerts.emails, [
+            "oncall@example.com",
+        ]);
+        assert.deepEqual(
+            problemsOf({
+                alertEmails: ["oncall"],
+            }),
+            ["ecs-lifecycle:alertEmails entries oncall must be e-mail addresses"],
+        );
+        assert.deepEqual(
+            problemsOf({
+                alertEmails: ["a@example.com"],
+                alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:oncall",
+            }),
+            [
+                "ecs-lifecycle:alertEmails subscribes to the stack's own topic, which ecs-lifecycle:alertsTopicArn replaces: subscribe the addresses to arn:aws:sns:us-east-1:123456789012:oncall instead",
+            ],
+        );
     });
 });

@@ -1,0 +1,164 @@
+/**
+ * The stack's CloudWatch dashboard as a plain value (components/dashboard.ts renders it to JSON):
+ * what an on-call person looks at first. Widgets follow CloudWatch's dashboard body structure
+ * (CloudWatch API reference, "Dashboard Body Structure and Syntax"): metric arrays are
+ * `[namespace, metricName, dimensionName, dimensionValue, …, {options}]`.
+ */
+import { DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
+import { CAPACITY_NAMESPACE } from "./capacity";
+
+export interface DashboardInput {
+    readonly region: string;
+    readonly clusterName: string;
+    readonly autoScalingGroupName: string;
+    /** The capacity alarms' thresholds, drawn across their metrics. */
+    readonly minimumSpareTasks: number;
+    readonly idleHostThreshold: number;
+    /** Every Lambda of the stack, by what it is for. */
+    readonly functions: Readonly<Record<string, string>>;
+    readonly serviceNames: readonly string[];
+}
+
+type MetricRow = (string | { readonly label?: string; readonly stat?: string })[];
+
+export interface MetricWidget {
+    readonly type: "metric";
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly properties: {
+        readonly title: string;
+        readonly region: string;
+        readonly view: "timeSeries";
+        readonly stacked: boolean;
+        readonly period: number;
+        readonly stat: string;
+        readonly metrics: readonly MetricRow[];
+        readonly annotations?: { readonly horizontal: readonly { label: string; value: number }[] };
+    };
+}
+
+export interface DashboardBody {
+    readonly widgets: readonly MetricWidget[];
+}
+
+const WIDTH = 12;
+const HEIGHT = 6;
+/** The dashboard grid is 24 units wide: two widgets a row. */
+const PER_ROW = 2;
+
+type WidgetSpec = Omit<MetricWidget["properties"], "region" | "view" | "period"> & { period?: number };
+
+export function dashboardBody(input: DashboardInput): DashboardBody {
+    const group = ["AutoScalingGroupName", input.autoScalingGroupName];
+    const cluster = ["ClusterName", input.clusterName];
+    const specs: WidgetSpec[] = [
+        {
+            title: "Drains started, continued (instance empty), abandoned (instance retained)",
+            stacked: false,
+            stat: "Sum",
+            metrics: [
+                [DRAIN_METRIC_NAMESPACE, "DrainsStarted", ...group, { label: "started" }],
+                [DRAIN_METRIC_NAMESPACE, "DrainsContinued", ...group, { label: "continued" }],
+                [DRAIN_METRIC_NAMESPACE, "DrainsAbandoned", ...group, { label: "abandoned: retained" }],
+            ],
+        },
+        {
+            title: "Drain duration (seconds)",
+            stacked: false,
+            stat: "Maximum",
+            metrics: [
+                [
+                    DRAIN_METRIC_NAMESPACE,
+                    "DrainDurationSeconds",
+                    ...group,
+                    { label: "longest", stat: "Maximum" },
+                ],
+                [
+                    DRAIN_METRIC_NAMESPACE,
+                    "DrainDurationSeconds",
+                    ...group,
+                    { label: "average", stat: "Average" },
+                ],
+            ],
+        },
+        {
+            title: "ContainerCapacity (worst-case tasks that still fit) against minimumSpareTasks",
+            stacked: false,
+            stat: "Minimum",
+            metrics: [[CAPACITY_NAMESPACE, "ContainerCapacity", ...cluster]],
+            annotations: {
+                horizontal: [{ label: "scale out below", value: input.minimumSpareTasks }],
+            },
+        },
+        {
+            title: "IdleHostCapacity (instances that could go) against idleHostThreshold",
+            stacked: false,
+            stat: "Minimum",
+            metrics: [[CAPACITY_NAMESPACE, "IdleHostCapacity", ...cluster]],
+            annotations: {
+                horizontal: [{ label: "scale in above", value: input.idleHostThreshold }],
+            },
+        },
+        {
+            title: "Group instances by lifecycle state",
+            stacked: true,
+            stat: "Maximum",
+            metrics: [
+                ["AWS/AutoScaling", "GroupInServiceInstances", ...group, { label: "in service" }],
+                ["AWS/AutoScaling", "GroupPendingInstances", ...group, { label: "pending" }],
+                ["AWS/AutoScaling", "GroupTerminatingInstances", ...group, { label: "terminating" }],
+                ["AWS/AutoScaling", "GroupStandbyInstances", ...group, { label: "standby" }],
+            ],
+        },
+        {
+            title: "Services: running tasks against desired",
+            stacked: false,
+            stat: "Maximum",
+            metrics: input.serviceNames.flatMap((service) => [
+                [
+                    "ECS/ContainerInsights",
+                    "RunningTaskCount",
+                    ...cluster,
+                    "ServiceName",
+                    service,
+                    { label: `${service} running` },
+                ],
+                [
+                    "ECS/ContainerInsights",
+                    "DesiredTaskCount",
+                    ...cluster,
+                    "ServiceName",
+                    service,
+                    { label: `${service} desired` },
+                ],
+            ]),
+        },
+        {
+            title: "Lambda handler errors",
+            stacked: false,
+            stat: "Sum",
+            metrics: Object.entries(input.functions).map(([role, functionName]) => [
+                "AWS/Lambda",
+                "Errors",
+                "FunctionName",
+                functionName,
+                { label: role },
+            ]),
+        },
+    ];
+    return {
+        // A metric widget without metrics is an invalid body (a stack without services).
+        widgets: specs
+            .filter((spec) => spec.metrics.length > 0)
+            .map((spec, i) => ({
+                type: "metric",
+                x: (i % PER_ROW) * WIDTH,
+                y: Math.floor(i / PER_ROW) * HEIGHT,
+                width: WIDTH,
+                height: HEIGHT,
+                properties: { region: input.region, view: "timeSeries", period: 60, ...spec },
+            })),
+    };
+}
