@@ -3,7 +3,8 @@
  * on a steady cluster, and readers of the run's timeline (lifecycle results, hook timeouts,
  * instance states, the drain Lambda's log lines).
  */
-import { parseSettings, type DrainHookSettings } from "../../../stack/settings";
+import { parseSettings, type CapacitySettings, type DrainHookSettings } from "../../../stack/settings";
+import { deployCapacityScaler } from "../../../sim/pipelines/capacity";
 import {
     SimHarness,
     isSteady,
@@ -35,6 +36,8 @@ export async function startDrainRun(options: {
     faults?: Partial<FaultSettings>;
     /** Every instance of the group is Spot (a mixed instances policy with 0 % On-Demand). */
     spot?: boolean;
+    /** The stack's capacity scaler runs too, with these settings (it may add or remove instances meanwhile). */
+    capacity?: CapacitySettings;
     /** Sees every API call the region serves (the conformance tests). */
     callObserver?: ApiCallObserver;
 }): Promise<DrainRun> {
@@ -44,6 +47,7 @@ export async function startDrainRun(options: {
         : await harness.deploySteady(options.scenario);
     const settings = options.settings ?? drainSettings();
     const pipeline = await deployDrainPipeline(harness, deployed, settings);
+    if (options.capacity) await deployCapacityScaler(harness, deployed, options.capacity);
     // The hook's test notification is delivered and let go before the scenario starts.
     await harness.run(5);
     // Faults start once the cluster stands: they are about the drain, not the first launch.

@@ -22,6 +22,20 @@ describe("sim/scenarios/rolling-update", () => {
         assert.ok(result.timeline.some((l) => l.text === "instance refresh started: 3 to replace"));
     });
 
+    for (const instances of [150, 1000]) {
+        it(`at ${instances} instances with every loop of the stack (drain, capacity scaler, termination policy): nothing killed`, async () => {
+            const result = await rollingUpdate.run(testStack({ maxSize: Math.min(1000, 3 * instances) }), {
+                seed: 1,
+                instances,
+            });
+            assert.equal(result.passed, true, JSON.stringify(result.checks));
+            assert.equal(result.invariants.runningTasksKilled, 0);
+            assert.equal(result.invariants.stuckInstances, 0);
+            assert.ok(result.drains.count >= instances, String(result.drains.count));
+            assert.equal(result.drains.abandoned, 0);
+        });
+    }
+
     it("without the drain hook, the same update kills running tasks and the checker says so", async () => {
         const result = await rollingUpdate.run(testStack(), { seed: 1, withoutDrainHook: true });
         assert.equal(result.passed, false);
