@@ -43,8 +43,8 @@ export function clusterShape(cluster: ClusterState, state: EcsState): Cluster {
         statistics: [],
         tags: [],
         settings: [{ name: "containerInsights", value: "disabled" }],
-        capacityProviders: [],
-        defaultCapacityProviderStrategy: [],
+        capacityProviders: [...cluster.capacityProviders],
+        defaultCapacityProviderStrategy: cluster.defaultCapacityProviderStrategy.map((i) => ({ ...i })),
     };
 }
 
@@ -114,7 +114,7 @@ export function containerInstanceShape(instance: ContainerInstanceState, state: 
         registeredAt: new Date(instance.registeredAt),
         attachments: instance.attachments.map((eni) => eniAttachmentShape(eni, "ATTACHED")),
         tags: [],
-        capacityProviderName: undefined,
+        capacityProviderName: instance.capacityProviderName,
     };
 }
 
@@ -148,7 +148,9 @@ export function taskShape(task: TaskState, state: EcsState): Task {
         clusterArn: task.clusterArn,
         taskDefinitionArn: task.taskDefinitionArn,
         containerInstanceArn: task.containerInstanceArn === "" ? undefined : task.containerInstanceArn,
-        availabilityZone: task.availabilityZone,
+        // A task waiting for capacity has no instance, hence no zone yet.
+        availabilityZone: task.availabilityZone === "" ? undefined : task.availabilityZone,
+        capacityProviderName: task.capacityProviderName,
         lastStatus: task.lastStatus,
         desiredStatus: task.desiredStatus,
         launchType: task.launchType ?? "EC2",
@@ -228,7 +230,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
                 failedTasks: 0,
                 createdAt: new Date(d.createdAt),
                 updatedAt: new Date(d.updatedAt),
-                launchType: service.launchType ?? "EC2",
+                ...launchShape(service),
                 rolloutState: d.status === "PRIMARY" && settled(service, tasks) ? "COMPLETED" : "IN_PROGRESS",
             };
         });
@@ -240,7 +242,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         desiredCount: service.desiredCount,
         runningCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
         pendingCount: tasks.filter(isPending).length,
-        launchType: service.launchType ?? "EC2",
+        ...launchShape(service),
         ...(service.launchType === "FARGATE" ? { platformVersion: "LATEST", platformFamily: "Linux" } : {}),
         taskDefinition: service.taskDefinitionArn,
         deploymentConfiguration: {
@@ -264,6 +266,13 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         propagateTags: "NONE",
         enableExecuteCommand: false,
     };
+}
+
+/** A service places its tasks either by launch type or through a capacity provider strategy. */
+function launchShape(service: ServiceState): Pick<Service, "launchType" | "capacityProviderStrategy"> {
+    return service.capacityProviderStrategy
+        ? { capacityProviderStrategy: service.capacityProviderStrategy.map((i) => ({ ...i })) }
+        : { launchType: service.launchType ?? "EC2" };
 }
 
 /** A deployment is complete when only the primary's tasks run, as many as desired. */
