@@ -32,7 +32,7 @@ import {
 } from "./state";
 
 /** How long a task may wait in PROVISIONING for capacity, [min, max] ms (see the file comment). */
-export const PROVISIONING_WAIT_MS: readonly [number, number] = [10 * 60_000, 30 * 60_000];
+const PROVISIONING_WAIT_MS: readonly [number, number] = [10 * 60_000, 30 * 60_000];
 
 /** Where a task was in its life when its host went away. */
 export type KillPhase = "running" | "stopping" | "starting";
