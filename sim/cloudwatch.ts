@@ -135,6 +135,31 @@ export class CloudWatchModel implements ServiceModel, CloudWatchInternal {
         }
     }
 
+    publishServiceMetric(
+        namespace: string,
+        metricName: string,
+        dimensions: readonly Dimension[],
+        value: number,
+    ): void {
+        const at = this.ctx.clock.now();
+        this.metricFor(namespace, metricName, dimensions).data.push({
+            at,
+            sampleCount: 1,
+            sum: value,
+            minimum: value,
+            maximum: value,
+        });
+    }
+
+    putServiceAlarm(input: Record<string, unknown>): string {
+        this.putMetricAlarm(new InputReader(input, CODES));
+        return this.alarms.get(String(input.AlarmName))!.arn;
+    }
+
+    deleteServiceAlarms(alarmNames: readonly string[]): void {
+        for (const name of alarmNames) this.alarms.delete(name);
+    }
+
     /** A log group's events, oldest first. */
     logEvents(logGroupName: string): readonly LogEvent[] {
         return this.logs.get(logGroupName) ?? [];

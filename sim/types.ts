@@ -108,9 +108,56 @@ export interface EcsInternal {
     instanceTerminated(ec2InstanceId: string): void;
     /** Called by EC2 with the 2-minute Spot warning when the agent has ECS_ENABLE_SPOT_INSTANCE_DRAINING=true. */
     spotInterruption(ec2InstanceId: string): void;
+    /**
+     * An instance entered a lifecycle action of a TERMINATING hook: Auto Scaling's EventBridge event,
+     * which ECS's managed rule matches for the hooks of managed draining (sim/ecs/managedDraining.ts).
+     */
+    terminatingLifecycleAction(groupName: string, hookName: string, instanceId: string): void;
+}
+
+/** What ECS reads of an Auto Scaling group for its capacity providers. */
+export interface GroupForCapacityProvider {
+    readonly name: string;
+    readonly arn: string;
+    readonly newInstancesProtectedFromScaleIn: boolean;
+    /** The instance types it launches (the launch template's, or the mixed instances policy's overrides). */
+    readonly instanceTypes: readonly string[];
+}
+
+/** A group instance as ECS's managed termination protection reads it. */
+export interface GroupInstanceForCapacityProvider {
+    readonly groupName: string;
+    readonly groupArn: string;
+    readonly lifecycleState: string;
+    readonly protectedFromScaleIn: boolean;
+}
+
+/** The target tracking policy ECS's managed scaling puts on a group (sim/autoscaling/targetTracking.ts). */
+export interface ManagedTargetTrackingSpec {
+    readonly groupName: string;
+    readonly policyName: string;
+    readonly targetValue: number;
+    /** Seconds after launch during which an instance blocks further scale-out. */
+    readonly instanceWarmupSeconds: number;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
 }
 
 export interface AutoScalingInternal {
+    /**
+     * An AWS service calling the Auto Scaling API with its service-linked role (ECS for its
+     * capacity providers): served as the API serves it, not counted, throttled or faulted.
+     */
+    serviceCall(operation: string, input: Record<string, unknown>): unknown;
+    /** The group with this ARN, if it exists. */
+    groupForCapacityProvider(groupArn: string): GroupForCapacityProvider | undefined;
+    /** The group instance with this EC2 id, if a group holds it. */
+    groupInstance(instanceId: string): GroupInstanceForCapacityProvider | undefined;
+    /** Puts ECS's target tracking policy and the alarms AWS creates for it; returns the policy ARN. */
+    putManagedTargetTracking(spec: ManagedTargetTrackingSpec): string;
+    /** Removes ECS's target tracking policy and its alarms. */
+    deleteManagedTargetTracking(groupName: string, policyName: string): void;
     /** Executes a scaling policy by ARN (an alarm action). */
     executePolicyByArn(
         policyArn: string,
@@ -183,6 +230,17 @@ export interface EventsInternal {
 export interface CloudWatchInternal {
     /** A log line written by a Lambda; EMF lines (JSON with `_aws.CloudWatchMetrics`) become metrics. */
     logLine(logGroupName: string, line: string): void;
+    /** A datum an AWS service publishes now, to its own `AWS/` namespace (closed to PutMetricData). */
+    publishServiceMetric(
+        namespace: string,
+        metricName: string,
+        dimensions: readonly { readonly Name: string; readonly Value: string }[],
+        value: number,
+    ): void;
+    /** An alarm AWS creates for a service (PutMetricAlarm's input and checks); returns its ARN. */
+    putServiceAlarm(input: Record<string, unknown>): string;
+    /** Deletes alarms AWS created for a service. */
+    deleteServiceAlarms(alarmNames: readonly string[]): void;
 }
 
 /** What every model is constructed with. */

@@ -33,6 +33,28 @@ export const NEWER_MEMBERS: readonly NewerMember[] = [
     {
         service: "autoscaling",
         structure: "RefreshPreferences",
+        member: "ScaleInProtectedInstances",
+        shape: "ScaleInProtectedInstances",
+        documentedAt: "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html",
+    },
+    {
+        service: "monitoring",
+        structure: "MetricAlarm",
+        member: "StateTransitionedTimestamp",
+        shape: "Timestamp",
+        documentedAt: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html",
+    },
+    {
+        service: "ecs",
+        structure: "AutoScalingGroupProvider",
+        member: "managedDraining",
+        shape: "ManagedDraining",
+        documentedAt:
+            "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html",
+    },
+    {
+        service: "autoscaling",
+        structure: "RefreshPreferences",
         member: "MaxHealthyPercentage",
         shape: "IntPercent100To200",
         documentedAt: "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html",
@@ -52,6 +74,11 @@ export const NEWER_SHAPES: Readonly<Partial<Record<ServiceName, Readonly<Record<
         },
         RetentionAction: { type: "string", enum: ["retain", "terminate"] },
         IntPercent100To200: { type: "integer", min: 100, max: 200 },
+        ScaleInProtectedInstances: { type: "string", enum: ["Refresh", "Ignore", "Wait"] },
+    },
+    ecs: {
+        // Managed instance draining (January 2024).
+        ManagedDraining: { type: "string", enum: ["ENABLED", "DISABLED"] },
     },
 };
 

@@ -61,6 +61,9 @@ export class LifecycleActions {
             });
             this.armTimer(action, hook);
             this.notify(group, hook, action);
+            if (hook.transition === "autoscaling:EC2_INSTANCE_TERMINATING") {
+                this.ctx.ecs.terminatingLifecycleAction(group.name, hook.name, instanceId);
+            }
         }
     }
 

@@ -5,6 +5,12 @@
  * hooks) while the healthy count — old instances in service plus new ones past their warmup —
  * stays at or above minHealthyPercentage. With 100/200 that means launch first, wait for warmup,
  * then terminate; with 90/100, terminate a tenth, then replace it.
+ *
+ * Instances protected from scale-in, by the ScaleInProtectedInstances preference (API reference,
+ * RefreshPreferences): "Refresh" replaces them; "Ignore" leaves them and replaces the others;
+ * "Wait" (the default) "waits one hour for you to remove scale-in protection. Otherwise, the
+ * instance refresh will fail." Inferred: under "Wait" the unprotected ones are replaced meanwhile,
+ * and the hour runs while protected instances are all that is left to replace.
  */
 import { AwsError } from "../errors";
 import type { Ec2Fleet } from "../ec2";
@@ -16,7 +22,10 @@ import {
     type GroupState,
     type InstanceRefreshState,
     type LaunchTemplateRef,
+    type ScaleInProtectedInstances,
 } from "./state";
+
+const PROTECTED_WAIT_MS = 3600_000;
 import type { TerminationPolicies } from "./terminationPolicy";
 
 export interface RefreshPreferences {
@@ -24,6 +33,7 @@ export interface RefreshPreferences {
     readonly maxHealthyPercentage: number;
     readonly instanceWarmupSeconds: number;
     readonly skipMatching: boolean;
+    readonly scaleInProtectedInstances: ScaleInProtectedInstances;
 }
 
 export class InstanceRefreshes {
@@ -119,6 +129,9 @@ export class InstanceRefreshes {
         const now = this.ctx.clock.now();
         const desired = group.desiredCapacity;
         const capacity = capacityInstances(group);
+        if (refresh.scaleInProtectedInstances === "Ignore") {
+            for (const i of capacity) if (i.protectedFromScaleIn) refresh.toReplace.delete(i.instanceId);
+        }
         const old = capacity.filter((i) => refresh.toReplace.has(i.instanceId));
         const fresh = capacity.filter((i) => !refresh.toReplace.has(i.instanceId));
         const warmMs = refresh.instanceWarmupSeconds * 1000;
@@ -135,10 +148,15 @@ export class InstanceRefreshes {
         if (toLaunch > 0) this.groups.launch(group, toLaunch, refresh.desiredLaunchTemplate);
 
         const healthy = old.filter((i) => i.lifecycleState === "InService").length + warm.length;
-        const toTerminate = Math.min(old.length, healthy - minHealthy);
+        const replaceable =
+            refresh.scaleInProtectedInstances === "Refresh"
+                ? old
+                : old.filter((i) => !i.protectedFromScaleIn);
+        if (this.heldByProtected(group, refresh, old.length > 0 && replaceable.length === 0, now)) return;
+        const toTerminate = Math.min(replaceable.length, healthy - minHealthy);
         if (toTerminate > 0) {
             refresh.choosing = true;
-            const choice = await this.termination.choose(group, old, toTerminate, "INSTANCE_REFRESH");
+            const choice = await this.termination.choose(group, replaceable, toTerminate, "INSTANCE_REFRESH");
             refresh.choosing = false;
             if (choice !== "retry") {
                 for (const instance of choice.slice(0, toTerminate)) {
@@ -147,6 +165,33 @@ export class InstanceRefreshes {
             }
         }
         this.scheduleCheck(group, refresh, this.checkIntervalMs);
+    }
+
+    /** Under "Wait", protected instances alone may hold the refresh for an hour; then it fails. */
+    private heldByProtected(
+        group: GroupState,
+        refresh: InstanceRefreshState,
+        held: boolean,
+        now: number,
+    ): boolean {
+        if (!held) {
+            refresh.heldByProtectedSince = undefined;
+            return false;
+        }
+        refresh.heldByProtectedSince ??= now;
+        if (now - refresh.heldByProtectedSince < PROTECTED_WAIT_MS) return false;
+        refresh.status = "Failed";
+        refresh.statusReason =
+            "Instances protected from scale in were not replaced: their protection was not removed within an hour.";
+        refresh.endTime = now;
+        this.ctx.clock.cancel(refresh.timer);
+        this.ctx.record("autoscaling.refresh.failed", {
+            groupName: group.name,
+            instanceRefreshId: refresh.id,
+            reason: refresh.statusReason,
+        });
+        this.groups.requestReconcile(group);
+        return true;
     }
 
     private finish(group: GroupState, refresh: InstanceRefreshState): void {

@@ -1,17 +1,26 @@
 /**
  * The Auto Scaling model: groups and their parts (capacity loop, lifecycle actions, termination
- * policies, scaling policies, instance refresh), serving the API (operations.ts) and the alarm
- * action `executePolicyByArn`.
+ * policies, scaling policies, instance refresh), serving the API (operations.ts), the alarm
+ * action `executePolicyByArn`, and what ECS's capacity providers use (the API with ECS's
+ * service-linked role, and the target tracking policy of managed scaling: targetTracking.ts).
  */
 import type { Ec2Fleet } from "../ec2";
 import { AwsError } from "../errors";
-import type { AutoScalingInternal, RegionContext, ServiceModel } from "../types";
+import type {
+    AutoScalingInternal,
+    GroupForCapacityProvider,
+    GroupInstanceForCapacityProvider,
+    ManagedTargetTrackingSpec,
+    RegionContext,
+    ServiceModel,
+} from "../types";
 import { DEFAULT_AUTOSCALING_TIMINGS, GroupLifecycle, type AutoScalingTimings } from "./groups";
 import { LifecycleActions } from "./hooks";
 import { InstanceRefreshes } from "./instanceRefresh";
 import { autoScalingOperations, type AutoScalingOperation } from "./operations";
 import { ScalingPolicies } from "./policies";
 import type { GroupState, ScalingPolicyState } from "./state";
+import { targetTrackingAlarmInputs } from "./targetTracking";
 import { TerminationPolicies } from "./terminationPolicy";
 
 export class AutoScalingModel implements ServiceModel, AutoScalingInternal {
@@ -77,6 +86,85 @@ export class AutoScalingModel implements ServiceModel, AutoScalingInternal {
                 "Sender",
             );
         }
+    }
+
+    serviceCall(operation: string, input: Record<string, unknown>): unknown {
+        return this.call(operation, input);
+    }
+
+    groupForCapacityProvider(groupArn: string): GroupForCapacityProvider | undefined {
+        const group = [...this.groups.values()].find((g) => g.arn === groupArn);
+        if (!group) return undefined;
+        const overrides = group.mixedInstances?.instanceTypes ?? [];
+        const template = group.launchTemplate;
+        return {
+            name: group.name,
+            arn: group.arn,
+            newInstancesProtectedFromScaleIn: group.newInstancesProtectedFromScaleIn,
+            instanceTypes:
+                overrides.length > 0
+                    ? overrides
+                    : [this.ec2.resolveVersion(template.launchTemplateId, template.version).instanceType],
+        };
+    }
+
+    groupInstance(instanceId: string): GroupInstanceForCapacityProvider | undefined {
+        const group = this.lifecycle.groupOf(instanceId);
+        const instance = group?.instances.get(instanceId);
+        if (!group || !instance) return undefined;
+        return {
+            groupName: group.name,
+            groupArn: group.arn,
+            lifecycleState: instance.lifecycleState,
+            protectedFromScaleIn: instance.protectedFromScaleIn,
+        };
+    }
+
+    putManagedTargetTracking(spec: ManagedTargetTrackingSpec): string {
+        const group = this.groups.get(spec.groupName);
+        if (!group)
+            throw new AwsError("ValidationError", `AutoScalingGroup name not found - ${spec.groupName}`);
+        const arn = `arn:aws:autoscaling:${this.ctx.region}:${this.ctx.accountId}:scalingPolicy:${this.uuid()}:autoScalingGroupName/${group.name}:policyName/${spec.policyName}`;
+        const alarms = targetTrackingAlarmInputs(spec, arn, () => this.uuid()).map((input) => ({
+            name: String(input.AlarmName),
+            arn: this.ctx.cloudwatch.putServiceAlarm(input),
+        }));
+        group.policies.set(spec.policyName, {
+            name: spec.policyName,
+            arn,
+            groupName: group.name,
+            type: "TargetTrackingScaling",
+            stepAdjustments: [],
+            metricAggregationType: "Average",
+            targetTracking: {
+                targetValue: spec.targetValue,
+                namespace: spec.namespace,
+                metricName: spec.metricName,
+                dimensions: spec.dimensions,
+                statistic: "Average",
+                instanceWarmupSeconds: spec.instanceWarmupSeconds,
+                alarms,
+            },
+        });
+        this.ctx.record("autoscaling.targetTracking.put", {
+            groupName: group.name,
+            policy: spec.policyName,
+            targetValue: spec.targetValue,
+            alarms: alarms.map((a) => a.name),
+        });
+        return arn;
+    }
+
+    deleteManagedTargetTracking(groupName: string, policyName: string): void {
+        const policy = this.groups.get(groupName)?.policies.get(policyName);
+        if (!policy) return;
+        this.ctx.cloudwatch.deleteServiceAlarms((policy.targetTracking?.alarms ?? []).map((a) => a.name));
+        this.groups.get(groupName)!.policies.delete(policyName);
+    }
+
+    private uuid(): string {
+        const h = this.ctx.random.hex(32);
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
 
     policyByArn(policyArn: string): ScalingPolicyState | undefined {

@@ -3,7 +3,8 @@
  * activity (the policy's own or the group's default); step scaling picks the step whose interval,
  * relative to the alarm threshold, holds the metric, and applies it to the capacity that is past
  * its warmup, so a breach that persists while new instances warm up does not add them twice. Every change of desired
- * capacity is recorded for the oscillation invariant.
+ * capacity is recorded for the oscillation invariant. Target tracking (ECS's managed scaling) is
+ * in targetTracking.ts; it runs only as its alarms' action.
  */
 import { AwsError } from "../errors";
 import type { RegionContext } from "../types";
@@ -13,6 +14,7 @@ import {
     type ScalingPolicyState,
     type StepAdjustmentState,
 } from "./state";
+import { isTargetTracking, targetTrackingDecision } from "./targetTracking";
 
 export interface ExecuteOptions {
     readonly metricValue?: number;
@@ -29,6 +31,29 @@ export class ScalingPolicies {
     ) {}
 
     execute(group: GroupState, policy: ScalingPolicyState, options: ExecuteOptions): void {
+        if (isTargetTracking(policy)) {
+            if (options.source === "api" || options.metricValue === undefined) {
+                // Inferred wording: ExecutePolicy serves simple and step scaling policies only.
+                throw new AwsError(
+                    "ValidationError",
+                    `Policy ${policy.name} is a target tracking policy; only its alarms execute it.`,
+                );
+            }
+            const now = this.ctx.clock.now();
+            const decision = targetTrackingDecision(group, policy.targetTracking, options.metricValue, now);
+            if ("skipped" in decision) {
+                this.ctx.record("autoscaling.targetTracking.skipped", {
+                    groupName: group.name,
+                    policy: policy.name,
+                    metricValue: options.metricValue,
+                    reason: decision.skipped,
+                });
+                return;
+            }
+            if (decision.desired > group.desiredCapacity) policy.targetTracking.lastScaleOutAt = now;
+            this.setDesired(group, decision.desired, `policy ${policy.name}`, 0);
+            return;
+        }
         if (policy.type === "SimpleScaling") {
             if (options.honorCooldown && this.ctx.clock.now() < group.cooldownEndsAt) {
                 this.inCooldown(group, policy, options);
@@ -101,6 +126,8 @@ export class ScalingPolicies {
                 return adjustment;
             case "ChangeInCapacity":
                 return base + adjustment;
+            case undefined:
+                throw new Error(`policy ${policy.name}: a ${policy.type} policy has no adjustment type`);
             case "PercentChangeInCapacity": {
                 const raw = (base * adjustment) / 100;
                 // Between -1 and 1 rounds away from zero, beyond that toward zero, as Auto Scaling does.

@@ -126,6 +126,7 @@ export function hookShape(group: GroupState, hook: LifecycleHookState): Lifecycl
 }
 
 export function policyShape(policy: ScalingPolicyState): ScalingPolicy {
+    const tracking = policy.targetTracking;
     return {
         AutoScalingGroupName: policy.groupName,
         PolicyName: policy.name,
@@ -135,14 +136,26 @@ export function policyShape(policy: ScalingPolicyState): ScalingPolicy {
         ScalingAdjustment: policy.scalingAdjustment,
         Cooldown: policy.cooldown,
         MinAdjustmentMagnitude: policy.minAdjustmentMagnitude,
-        EstimatedInstanceWarmup: policy.estimatedInstanceWarmup,
+        EstimatedInstanceWarmup: tracking ? tracking.instanceWarmupSeconds : policy.estimatedInstanceWarmup,
         MetricAggregationType: policy.type === "StepScaling" ? policy.metricAggregationType : undefined,
         StepAdjustments: policy.stepAdjustments.map((s) => ({
             MetricIntervalLowerBound: s.lower,
             MetricIntervalUpperBound: s.upper,
             ScalingAdjustment: s.adjustment,
         })),
-        Alarms: [],
+        TargetTrackingConfiguration: tracking
+            ? {
+                  CustomizedMetricSpecification: {
+                      MetricName: tracking.metricName,
+                      Namespace: tracking.namespace,
+                      Dimensions: tracking.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
+                      Statistic: tracking.statistic,
+                  },
+                  TargetValue: tracking.targetValue,
+                  DisableScaleIn: false,
+              }
+            : undefined,
+        Alarms: (tracking?.alarms ?? []).map((a) => ({ AlarmName: a.name, AlarmARN: a.arn })),
         Enabled: true,
     };
 }
@@ -166,6 +179,7 @@ export function refreshShape(
             MaxHealthyPercentage: refresh.maxHealthyPercentage,
             InstanceWarmup: refresh.instanceWarmupSeconds,
             SkipMatching: refresh.skipMatching,
+            ScaleInProtectedInstances: refresh.scaleInProtectedInstances,
         },
         DesiredConfiguration: {
             LaunchTemplate: {

@@ -82,12 +82,27 @@ export interface StepAdjustmentState {
     readonly adjustment: number;
 }
 
+/** A target tracking policy's configuration, with the alarms AWS created for it. */
+export interface TargetTrackingState {
+    readonly targetValue: number;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
+    readonly statistic: "Average";
+    readonly instanceWarmupSeconds: number;
+    readonly alarms: readonly { readonly name: string; readonly arn: string }[];
+    /** When the policy last raised the desired capacity (scale-in waits after it). */
+    lastScaleOutAt?: number;
+}
+
 export interface ScalingPolicyState {
     readonly name: string;
     readonly arn: string;
     readonly groupName: string;
-    readonly type: "SimpleScaling" | "StepScaling";
-    readonly adjustmentType: "ChangeInCapacity" | "ExactCapacity" | "PercentChangeInCapacity";
+    readonly type: "SimpleScaling" | "StepScaling" | "TargetTrackingScaling";
+    /** Simple and step scaling only (the API requires it for them). */
+    readonly adjustmentType?: "ChangeInCapacity" | "ExactCapacity" | "PercentChangeInCapacity";
+    readonly targetTracking?: TargetTrackingState;
     readonly scalingAdjustment?: number;
     readonly stepAdjustments: readonly StepAdjustmentState[];
     readonly cooldown?: number;
@@ -95,6 +110,8 @@ export interface ScalingPolicyState {
     readonly estimatedInstanceWarmup?: number;
     readonly metricAggregationType: string;
 }
+
+export type ScaleInProtectedInstances = "Refresh" | "Ignore" | "Wait";
 
 export interface InstanceRefreshState {
     readonly id: string;
@@ -104,6 +121,8 @@ export interface InstanceRefreshState {
     readonly maxHealthyPercentage: number;
     readonly instanceWarmupSeconds: number;
     readonly skipMatching: boolean;
+    /** What to do with instances protected from scale-in (RefreshPreferences.ScaleInProtectedInstances). */
+    readonly scaleInProtectedInstances: ScaleInProtectedInstances;
     readonly desiredLaunchTemplate: LaunchTemplateRef;
     /** The instances the refresh must replace (decided when it starts). */
     readonly toReplace: Set<string>;
@@ -113,6 +132,8 @@ export interface InstanceRefreshState {
     endTime?: number;
     choosing: boolean;
     timer?: number;
+    /** Since when protected instances alone have held the refresh up (the "Wait" preference's hour). */
+    heldByProtectedSince?: number;
 }
 
 export interface GroupTag {

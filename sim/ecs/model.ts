@@ -1,13 +1,21 @@
 /**
  * The ECS model: owns the state, the task lifecycle and the service scheduler; serves the API
- * (operations.ts) and the internal surface EC2 uses (registration, termination, Spot draining).
+ * (operations.ts, capacityProviders.ts) and the internal surface EC2 and Auto Scaling use
+ * (registration, termination, Spot draining, lifecycle actions). Capacity providers bring tasks
+ * waiting for capacity (provisioning.ts) and ECS's managed loops: scaling (managedScaling.ts),
+ * termination protection (managedTermination.ts) and draining (managedDraining.ts).
  */
 import { INSTANCE_TYPES, awsvpcTaskSlots } from "../../runtime/instanceTypes";
 import { AwsError } from "../errors";
 import { uuid } from "../messageIds";
 import type { EcsInternal, RegionContext, ServiceModel } from "../types";
+import { capacityProviderOperations } from "./capacityProviders";
 import { EcsEvents } from "./events";
+import { ManagedDraining } from "./managedDraining";
+import { ManagedScaling } from "./managedScaling";
+import { ManagedTerminationProtection } from "./managedTermination";
 import { ecsOperations, type EcsOperation } from "./operations";
+import { ProvisioningQueue } from "./provisioning";
 import { ServiceScheduler } from "./scheduler";
 import {
     DEFAULT_ECS_TIMINGS,
@@ -36,6 +44,10 @@ export class EcsModel implements ServiceModel, EcsInternal {
     readonly lifecycle: TaskLifecycle;
     readonly scheduler: ServiceScheduler;
     readonly targetGroups: TargetGroups;
+    readonly provisioning = new ProvisioningQueue();
+    readonly managedScaling: ManagedScaling;
+    readonly managedProtection: ManagedTerminationProtection;
+    readonly managedDraining: ManagedDraining;
     private readonly handlers: Readonly<Record<string, EcsOperation>>;
     /**
      * The agents' ECS_ENABLE_SPOT_INSTANCE_DRAINING: on, as the cluster's user data sets it; off
@@ -52,15 +64,24 @@ export class EcsModel implements ServiceModel, EcsInternal {
         this.state = new EcsState(options.trunking ?? false);
         this.events = new EcsEvents(ctx, this.state);
         this.lifecycle = new TaskLifecycle(ctx, this.state, this.events, timings, options.targetGroups);
-        this.scheduler = new ServiceScheduler(ctx, this.state, this.lifecycle, timings);
+        this.scheduler = new ServiceScheduler(ctx, this.state, this.lifecycle, timings, this.provisioning);
+        this.managedScaling = new ManagedScaling(ctx, this.state, this.provisioning);
+        this.managedProtection = new ManagedTerminationProtection(ctx, this.state);
+        this.managedDraining = new ManagedDraining(ctx, this.state, (instance) =>
+            this.setStatus(instance, "DRAINING"),
+        );
         this.lifecycle.observer = {
             taskChanged: (task) => {
                 this.scheduler.request();
                 const service = task.serviceArn ? this.state.services.get(task.serviceArn) : undefined;
                 if (service) this.scheduler.reportHealth(service);
+                const instance = this.state.containerInstances.get(task.containerInstanceArn);
+                if (instance) this.managedProtection.reconcile(instance);
+                this.managedDraining.taskChanged(task);
             },
+            taskPlaced: (_task, instance) => this.managedProtection.reconcile(instance),
         };
-        this.handlers = ecsOperations(this);
+        this.handlers = { ...ecsOperations(this), ...capacityProviderOperations(this) };
         this.operations = Object.keys(this.handlers);
     }
 
@@ -115,11 +136,27 @@ export class EcsModel implements ServiceModel, EcsInternal {
             attachments: [],
             taskArns: new Set(),
             customAttributes: new Map(),
+            ...this.capacityProviderOf(ec2InstanceId),
         };
         this.state.addInstance(instance);
         this.ctx.record("ecs.instance.registered", { ec2InstanceId, containerInstanceArn: instance.arn });
         this.events.containerInstanceChanged(instance);
+        this.managedProtection.reconcile(instance);
         this.scheduler.request();
+    }
+
+    /** The capacity provider of the Auto Scaling group that launched the instance, if any. */
+    private capacityProviderOf(ec2InstanceId: string): { capacityProviderName?: string } {
+        const groupArn = this.ctx.autoscaling.groupInstance(ec2InstanceId)?.groupArn;
+        if (groupArn === undefined) return {};
+        const provider = [...this.state.capacityProviders.values()].find(
+            (p) => p.status === "ACTIVE" && p.autoScalingGroupArn === groupArn,
+        );
+        return provider ? { capacityProviderName: provider.name } : {};
+    }
+
+    terminatingLifecycleAction(groupName: string, hookName: string, instanceId: string): void {
+        this.managedDraining.lifecycleActionStarted(groupName, hookName, instanceId);
     }
 
     instanceTerminated(ec2InstanceId: string): void {
@@ -133,10 +170,18 @@ export class EcsModel implements ServiceModel, EcsInternal {
         this.scheduler.request();
     }
 
+    /**
+     * The agent's Spot draining, or managed draining, which "puts the instance in draining state in
+     * response" to the Spot interruption notice (managed-instance-draining).
+     */
     spotInterruption(ec2InstanceId: string): void {
-        if (!this.agentSpotDraining) return;
         const instance = this.state.instanceByEc2Id(ec2InstanceId);
-        if (instance && instance.status === "ACTIVE") this.setStatus(instance, "DRAINING");
+        if (!instance || instance.status !== "ACTIVE") return;
+        const provider = instance.capacityProviderName
+            ? this.state.capacityProviders.get(instance.capacityProviderName)
+            : undefined;
+        const managedDraining = provider?.managedDraining === "ENABLED" && provider.association !== undefined;
+        if (this.agentSpotDraining || managedDraining) this.setStatus(instance, "DRAINING");
     }
 
     /** ACTIVE ↔ DRAINING. Draining stops the instance's service tasks that have not started; the scheduler replaces the rest. */

@@ -4,6 +4,7 @@
  * default) and its error codes.
  */
 import { AwsError } from "../errors";
+import { launchChoice } from "./capacityProviders";
 import { parseClusterQuery, type InstancePredicate, type QueryTarget } from "./filter";
 import { InputReader, paginate } from "./input";
 import type { EcsModel } from "./model";
@@ -14,6 +15,7 @@ import {
     SPREAD_FIELDS,
     placeTask,
 } from "./placement";
+import { chooseCapacityProvider } from "./provisioning";
 import { taskRequirements } from "./resources";
 import {
     clusterShape,
@@ -160,7 +162,13 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             const arn = model.clusterArn(name);
             const existing = state.clusters.get(arn);
             if (existing && existing.status === "ACTIVE") return { cluster: clusterShape(existing, state) };
-            const cluster: ClusterState = { arn, name, status: "ACTIVE" };
+            const cluster: ClusterState = {
+                arn,
+                name,
+                status: "ACTIVE",
+                capacityProviders: [],
+                defaultCapacityProviderStrategy: [],
+            };
             state.clusters.set(arn, cluster);
             ctx.record("ecs.cluster.created", { clusterArn: arn });
             return { cluster: clusterShape(cluster, state) };
@@ -360,6 +368,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             if (launchType !== undefined && launchType !== "EC2") {
                 r.fail(`launchType: the simulated region runs EC2 tasks only, got ${launchType}`);
             }
+            const strategy = launchChoice(r, cluster, launchType);
             if (definition.networkMode === "awsvpc" && !r.has("networkConfiguration")) {
                 r.fail(
                     "networkConfiguration: Network Configuration must be provided when networkMode 'awsvpc' is specified.",
@@ -370,10 +379,22 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             const group = r.optionalString("group") ?? `family:${definition.family}`;
             const tasks = [];
             const failures = [];
+            const launched: TaskState[] = [];
             for (let i = 0; i < count; i++) {
+                const provider = strategy
+                    ? chooseCapacityProvider(
+                          strategy,
+                          (name) => launched.filter((t) => t.capacityProviderName === name).length,
+                      )
+                    : undefined;
                 const candidates = state
                     .instancesOf(cluster.arn)
-                    .filter((ci) => ci.status === "ACTIVE" && ci.agentConnected);
+                    .filter(
+                        (ci) =>
+                            ci.status === "ACTIVE" &&
+                            ci.agentConnected &&
+                            (provider === undefined || ci.capacityProviderName === provider),
+                    );
                 const result = placeTask({
                     candidates,
                     requirements: definition.requirements,
@@ -383,10 +404,16 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                             .length,
                     random: ctx.random,
                 });
-                if (!result.placed) {
+                const waits =
+                    !result.placed &&
+                    provider !== undefined &&
+                    state.capacityProviders.get(provider)?.managedScaling.status === "ENABLED";
+                if (!result.placed && !waits) {
                     failures.push(
                         result.shortfall === "NO_INSTANCES"
-                            ? { reason: "No Container Instances were found in your cluster." }
+                            ? {
+                                  reason: `No Container Instances were found in your ${provider === undefined ? "cluster" : "capacity provider"}.`,
+                              }
                             : { arn: result.closest.arn, reason: `RESOURCE:${result.shortfall}` },
                     );
                     continue;
@@ -396,10 +423,13 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                     clusterName: cluster.name,
                     taskDefinitionArn: definition.arn,
                     instance: result.placed,
+                    capacityProviderName: provider,
                     group,
                     startedBy,
                     daemon: false,
                 });
+                if (waits) model.provisioning.add(task, strategies);
+                launched.push(task);
                 tasks.push(taskShape(task, state));
             }
             return { tasks, failures };
@@ -476,6 +506,13 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
             if (launchType === "EXTERNAL") {
                 r.fail(`launchType: the simulated region runs EC2 and FARGATE services, got ${launchType}`);
             }
+            if (scheduling === "DAEMON" && r.has("capacityProviderStrategy")) {
+                // Inferred wording: a daemon runs on every instance, whatever its provider.
+                r.fail(
+                    "capacityProviderStrategy: the daemon scheduling strategy does not support capacity providers",
+                );
+            }
+            const strategy = scheduling === "DAEMON" ? undefined : launchChoice(r, cluster, launchType);
             if (
                 launchType === "FARGATE" &&
                 (scheduling === "DAEMON" || definition.networkMode !== "awsvpc")
@@ -506,6 +543,7 @@ export function ecsOperations(model: EcsModel): Record<string, EcsOperation> {
                 name,
                 clusterArn: cluster.arn,
                 ...(launchType === "FARGATE" ? { launchType } : {}),
+                ...(strategy ? { capacityProviderStrategy: strategy } : {}),
                 schedulingStrategy: scheduling,
                 createdAt: now(),
                 placementStrategy: strategies,

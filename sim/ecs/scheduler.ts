@@ -7,16 +7,22 @@
  * minimumHealthyPercent (so with no room left, the minimum is what frees it). DAEMON services run
  * one task per ACTIVE instance; on a DRAINING instance the daemon task stops only once no other
  * service task is left there. Standalone tasks are never touched.
+ *
+ * A service with a capacity provider strategy places each new task on an instance of the provider
+ * the strategy picks; when none fits and the provider has managed scaling, the task waits in
+ * PROVISIONING (provisioning.ts) and each pass first places the waiting tasks that fit.
  */
 import type { RegionContext } from "../types";
 import { placeTask, type PlacementResult } from "./placement";
-import type {
-    ClusterState,
-    ContainerInstanceState,
-    EcsState,
-    EcsTimings,
-    ServiceState,
-    TaskState,
+import { chooseCapacityProvider, type ProvisioningQueue } from "./provisioning";
+import {
+    awaitingCapacity,
+    type ClusterState,
+    type ContainerInstanceState,
+    type EcsState,
+    type EcsTimings,
+    type ServiceState,
+    type TaskState,
 } from "./state";
 import type { TaskLifecycle } from "./tasks";
 
@@ -34,6 +40,7 @@ export class ServiceScheduler {
         private readonly state: EcsState,
         private readonly lifecycle: TaskLifecycle,
         private readonly timings: EcsTimings,
+        private readonly provisioning: ProvisioningQueue,
     ) {}
 
     /** Asks for a pass soon; many requests within the delay make one pass. */
@@ -59,7 +66,7 @@ export class ServiceScheduler {
     }
 
     pass(): void {
-        let short = false;
+        let short = this.placeWaiting() > 0;
         for (const cluster of this.state.clusters.values()) {
             if (cluster.status !== "ACTIVE") continue;
             const services = [...this.state.services.values()].filter(
@@ -89,13 +96,12 @@ export class ServiceScheduler {
     private reconcileReplica(cluster: ClusterState, service: ServiceState): boolean {
         const primary = service.deployments[0];
         const isObsolete = (t: TaskState) =>
-            t.deploymentId !== primary.id ||
-            (t.launchType !== "FARGATE" && this.instanceOf(t).status !== "ACTIVE");
+            t.deploymentId !== primary.id || (this.onInstance(t) && this.instanceOf(t).status !== "ACTIVE");
         const live = () => this.state.serviceTasks(service).filter((t) => t.desiredStatus === "RUNNING");
 
         for (const task of live().filter((t) => isObsolete(t) && t.lastStatus !== "RUNNING")) {
             const reason =
-                task.launchType === "FARGATE" || this.instanceOf(task).status === "ACTIVE"
+                !this.onInstance(task) || this.instanceOf(task).status === "ACTIVE"
                     ? "Task stopped before it started: its deployment was replaced"
                     : "Task stopped before it started: its container instance is draining";
             this.stopAll(service, [task], reason);
@@ -164,7 +170,8 @@ export class ServiceScheduler {
                 started.push(this.startServiceTask(cluster, service, undefined, false, fargateZone));
                 continue;
             }
-            const candidates = this.candidates(cluster);
+            const provider = this.providerOfNextTask(service);
+            const candidates = this.candidates(cluster, provider);
             const result = placeTask({
                 candidates,
                 requirements: definition.requirements,
@@ -175,11 +182,20 @@ export class ServiceScheduler {
                         .filter((t) => t.serviceArn === service.arn && t.desiredStatus === "RUNNING").length,
                 random: this.ctx.random,
             });
-            if (!result.placed) {
-                failure = unableToPlace(service, result);
-                break;
+            if (result.placed) {
+                started.push(
+                    this.startServiceTask(cluster, service, result.placed, false, undefined, provider),
+                );
+                continue;
             }
-            started.push(this.startServiceTask(cluster, service, result.placed, false));
+            if (provider !== undefined && this.managedScaling(provider)) {
+                const task = this.startServiceTask(cluster, service, undefined, false, undefined, provider);
+                this.provisioning.add(task, service.placementStrategy);
+                started.push(task);
+                continue;
+            }
+            failure = unableToPlace(service, result, provider !== undefined);
+            break;
         }
         if (started.length > 0) {
             this.addEvent(
@@ -241,6 +257,7 @@ export class ServiceScheduler {
         instance: ContainerInstanceState | undefined,
         daemon: boolean,
         fargateZone?: string,
+        capacityProviderName?: string,
     ): TaskState {
         const primary = service.deployments[0];
         return this.lifecycle.start({
@@ -249,6 +266,7 @@ export class ServiceScheduler {
             taskDefinitionArn: primary.taskDefinitionArn,
             instance,
             fargateZone,
+            capacityProviderName,
             group: `service:${service.name}`,
             startedBy: `ecs-svc/${primary.startedBy}`,
             serviceArn: service.arn,
@@ -283,10 +301,46 @@ export class ServiceScheduler {
         }
     }
 
-    private candidates(cluster: ClusterState): ContainerInstanceState[] {
+    /** Places the tasks waiting for capacity that fit now; returns how many still wait. */
+    private placeWaiting(): number {
+        if (this.provisioning.size === 0) return 0;
+        return this.provisioning.placeWaiting(
+            (task) => this.candidates(this.state.clusters.get(task.clusterArn)!, task.capacityProviderName),
+            (ci) => this.state.tasksOn(ci),
+            (task, instance) => this.lifecycle.place(task, instance),
+            this.ctx.random,
+        );
+    }
+
+    /** ACTIVE, connected instances of the cluster; of one capacity provider when one is given. */
+    private candidates(cluster: ClusterState, capacityProvider?: string): ContainerInstanceState[] {
         return this.state
             .instancesOf(cluster.arn)
-            .filter((ci) => ci.status === "ACTIVE" && ci.agentConnected);
+            .filter(
+                (ci) =>
+                    ci.status === "ACTIVE" &&
+                    ci.agentConnected &&
+                    (capacityProvider === undefined || ci.capacityProviderName === capacityProvider),
+            );
+    }
+
+    /** The capacity provider the service's strategy picks for its next task (undefined: a launch type). */
+    private providerOfNextTask(service: ServiceState): string | undefined {
+        if (!service.capacityProviderStrategy) return undefined;
+        const live = this.state.serviceTasks(service).filter((t) => t.desiredStatus === "RUNNING");
+        return chooseCapacityProvider(
+            service.capacityProviderStrategy,
+            (name) => live.filter((t) => t.capacityProviderName === name).length,
+        );
+    }
+
+    private managedScaling(capacityProvider: string): boolean {
+        return this.state.capacityProviders.get(capacityProvider)?.managedScaling.status === "ENABLED";
+    }
+
+    /** False for a Fargate task and a task still waiting for capacity. */
+    private onInstance(task: TaskState): boolean {
+        return task.launchType !== "FARGATE" && !awaitingCapacity(task);
     }
 
     private instanceOf(task: TaskState): ContainerInstanceState {
@@ -324,12 +378,21 @@ function pickScaleIn(tasks: readonly TaskState[], count: number): TaskState[] {
     return picked;
 }
 
-/** The service event ECS writes when a task cannot be placed, naming the closest instance's shortfall. */
-export function unableToPlace(service: ServiceState, result: PlacementResult): string {
+/**
+ * The service event ECS writes when a task cannot be placed, naming the closest instance's
+ * shortfall. Through a capacity provider with no instances, the reason names the provider (as
+ * ECS wrote it in aws/containers-roadmap#653).
+ */
+export function unableToPlace(
+    service: ServiceState,
+    result: PlacementResult,
+    viaCapacityProvider = false,
+): string {
     const prefix = `(service ${service.name}) was unable to place a task because no container instance met all of its requirements.`;
     if (result.placed) throw new Error("unableToPlace: the task was placed");
     if (result.shortfall === "NO_INSTANCES") {
-        return `${prefix} Reason: No Container Instances were found in your cluster. ${TROUBLESHOOTING}`;
+        const where = viaCapacityProvider ? "capacity provider" : "cluster";
+        return `${prefix} Reason: No Container Instances were found in your ${where}. ${TROUBLESHOOTING}`;
     }
     const closest = `The closest matching (container-instance ${result.closest.id})`;
     switch (result.shortfall) {

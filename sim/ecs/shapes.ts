@@ -43,8 +43,8 @@ export function clusterShape(cluster: ClusterState, state: EcsState): Cluster {
         statistics: [],
         tags: [],
         settings: [{ name: "containerInsights", value: "disabled" }],
-        capacityProviders: [],
-        defaultCapacityProviderStrategy: [],
+        capacityProviders: [...cluster.capacityProviders],
+        defaultCapacityProviderStrategy: cluster.defaultCapacityProviderStrategy.map((i) => ({ ...i })),
     };
 }
 
@@ -115,7 +115,7 @@ export function containerInstanceShape(instance: ContainerInstanceState, state: 
         registeredAt: new Date(instance.registeredAt),
         attachments: instance.attachments.map((eni) => eniAttachmentShape(eni, "ATTACHED")),
         tags: [],
-        capacityProviderName: undefined,
+        capacityProviderName: instance.capacityProviderName,
     };
 }
 
@@ -149,7 +149,9 @@ export function taskShape(task: TaskState, state: EcsState): Task {
         clusterArn: task.clusterArn,
         taskDefinitionArn: task.taskDefinitionArn,
         containerInstanceArn: task.containerInstanceArn === "" ? undefined : task.containerInstanceArn,
-        availabilityZone: task.availabilityZone,
+        // A task waiting for capacity has no instance, hence no zone yet.
+        availabilityZone: task.availabilityZone === "" ? undefined : task.availabilityZone,
+        capacityProviderName: task.capacityProviderName,
         lastStatus: task.lastStatus,
         desiredStatus: task.desiredStatus,
         launchType: task.launchType ?? "EC2",
@@ -229,7 +231,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
                 failedTasks: 0,
                 createdAt: new Date(d.createdAt),
                 updatedAt: new Date(d.updatedAt),
-                launchType: service.launchType ?? "EC2",
+                ...launchShape(service),
                 rolloutState: d.status === "PRIMARY" && settled(service, tasks) ? "COMPLETED" : "IN_PROGRESS",
             };
         });
@@ -241,7 +243,7 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         desiredCount: service.desiredCount,
         runningCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
         pendingCount: tasks.filter(isPending).length,
-        launchType: service.launchType ?? "EC2",
+        ...launchShape(service),
         ...(service.launchType === "FARGATE" ? { platformVersion: "LATEST", platformFamily: "Linux" } : {}),
         taskDefinition: service.taskDefinitionArn,
         deploymentConfiguration: {
@@ -265,6 +267,13 @@ export function serviceShape(service: ServiceState, state: EcsState): Service {
         propagateTags: "NONE",
         enableExecuteCommand: false,
     };
+}
+
+/** A service places its tasks either by launch type or through a capacity provider strategy. */
+function launchShape(service: ServiceState): Pick<Service, "launchType" | "capacityProviderStrategy"> {
+    return service.capacityProviderStrategy
+        ? { capacityProviderStrategy: service.capacityProviderStrategy.map((i) => ({ ...i })) }
+        : { launchType: service.launchType ?? "EC2" };
 }
 
 /** A deployment is complete when only the primary's tasks run, as many as desired. */

@@ -13,6 +13,46 @@ export interface ClusterState {
     readonly arn: string;
     readonly name: string;
     status: "ACTIVE" | "INACTIVE";
+    /** Names of the capacity providers associated with the cluster (PutClusterCapacityProviders). */
+    capacityProviders: readonly string[];
+    /** What a service or task without a launch type or strategy of its own uses. */
+    defaultCapacityProviderStrategy: readonly CapacityProviderStrategyItemState[];
+}
+
+/** One item of a capacity provider strategy: `base` tasks first, the rest shared by `weight`. */
+export interface CapacityProviderStrategyItemState {
+    readonly capacityProvider: string;
+    readonly base: number;
+    readonly weight: number;
+}
+
+/** Managed scaling settings of an Auto Scaling group capacity provider, with AWS's defaults applied. */
+export interface ManagedScalingState {
+    readonly status: "ENABLED" | "DISABLED";
+    readonly targetCapacity: number;
+    readonly minimumScalingStepSize: number;
+    readonly maximumScalingStepSize: number;
+    readonly instanceWarmupPeriod: number;
+}
+
+/** What ECS created on the Auto Scaling group while the provider is associated with a cluster. */
+export interface ManagedGroupResources {
+    readonly clusterArn: string;
+    readonly scalingPolicyArn?: string;
+    readonly drainingHookName?: string;
+}
+
+export interface CapacityProviderState {
+    readonly arn: string;
+    readonly name: string;
+    readonly autoScalingGroupArn: string;
+    readonly managedScaling: ManagedScalingState;
+    readonly managedTerminationProtection: "ENABLED" | "DISABLED";
+    readonly managedDraining: "ENABLED" | "DISABLED";
+    readonly createdAt: number;
+    status: "ACTIVE" | "INACTIVE";
+    /** Set while the provider is associated with a cluster (an Auto Scaling group serves one cluster). */
+    association?: ManagedGroupResources;
 }
 
 export interface EniAttachment {
@@ -50,6 +90,8 @@ export interface ContainerInstanceState {
     readonly taskArns: Set<string>;
     /** Custom attributes set with PutAttributes (name → value; a value-less attribute maps to undefined). */
     readonly customAttributes: Map<string, string | undefined>;
+    /** The capacity provider of the Auto Scaling group that launched it, when associated as it registered. */
+    readonly capacityProviderName?: string;
 }
 
 export interface PortMappingState {
@@ -125,6 +167,8 @@ export interface ServiceState {
     readonly placementStrategy: readonly PlacementStrategyState[];
     readonly networkConfiguration?: Readonly<Record<string, unknown>>;
     readonly loadBalancers: readonly ServiceLoadBalancerState[];
+    /** Set when the service places its tasks through capacity providers instead of a launch type. */
+    readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItemState[];
     status: "ACTIVE" | "DRAINING" | "INACTIVE";
     desiredCount: number;
     minimumHealthyPercent: number;
@@ -140,9 +184,12 @@ export interface TaskState {
     readonly id: string;
     readonly clusterArn: string;
     readonly taskDefinitionArn: string;
-    readonly containerInstanceArn: string;
-    readonly ec2InstanceId: string;
-    readonly availabilityZone: string;
+    /** "" until a task waiting for capacity is placed (see `awaitingCapacity`), and always for Fargate. */
+    containerInstanceArn: string;
+    ec2InstanceId: string;
+    availabilityZone: string;
+    /** The capacity provider the task was launched through, if any. */
+    readonly capacityProviderName?: string;
     /** "service:name" for service tasks, "family:name" otherwise. */
     readonly group: string;
     readonly startedBy?: string;
@@ -211,8 +258,15 @@ export const DEFAULT_ECS_TIMINGS: EcsTimings = {
  * cluster and by EC2 id, tasks per service (a task's instance holds its own `taskArns`). Instances
  * and tasks are added and removed only through the methods here, which keep the indexes.
  */
+/** A task launched through a capacity provider that found no room: PROVISIONING, on no instance yet. */
+export function awaitingCapacity(task: TaskState): boolean {
+    return task.capacityProviderName !== undefined && task.containerInstanceArn === "";
+}
+
 export class EcsState {
     readonly clusters = new Map<string, ClusterState>();
+    /** Capacity providers by name (ACTIVE ones; INACTIVE ones stay describable). */
+    readonly capacityProviders = new Map<string, CapacityProviderState>();
     readonly containerInstances: ReadonlyMap<string, ContainerInstanceState> = new Map();
     readonly taskDefinitions = new Map<string, TaskDefinitionState>();
     readonly services = new Map<string, ServiceState>();
@@ -248,6 +302,16 @@ export class EcsState {
             tasks.add(task);
             index.set(key, tasks);
         }
+    }
+
+    /** A task that waited for capacity is placed: it joins the instance's index. */
+    placeTask(task: TaskState, instance: ContainerInstanceState): void {
+        task.containerInstanceArn = instance.arn;
+        task.ec2InstanceId = instance.ec2InstanceId;
+        task.availabilityZone = instance.availabilityZone;
+        const onInstance = this.tasksByInstance.get(instance.arn) ?? new Set();
+        onInstance.add(task);
+        this.tasksByInstance.set(instance.arn, onInstance);
     }
 
     /** A STOPPED task past its retention: no longer listed or described. */

@@ -10,12 +10,29 @@
  *
  * A host that goes away takes every task on it that is not STOPPED: each is recorded as killed,
  * whatever its last status (a task still deregistering or exiting loses its work all the same).
+ *
+ * A task launched through a capacity provider with managed scaling that fits no instance waits in
+ * PROVISIONING on no instance until `place` gives it one (the scheduler does, as capacity
+ * arrives). AWS's deep dive on cluster auto scaling: "provisioning tasks will wait for capacity
+ * for between 10 and 30 minutes before transitioning to 'stopped'" (quoted in
+ * aws/containers-roadmap#2381); the wait is drawn from that range per task. Inferred: the stop
+ * code TaskFailedToStart and the wording of the stopped reason.
  */
 import type { RegionContext } from "../types";
 import type { TargetGroups } from "../targetGroups";
 import type { EcsEvents } from "./events";
 import { release, reserve } from "./resources";
-import type { ContainerInstanceState, EcsState, EcsTimings, TaskState, TaskStatus } from "./state";
+import {
+    awaitingCapacity,
+    type ContainerInstanceState,
+    type EcsState,
+    type EcsTimings,
+    type TaskState,
+    type TaskStatus,
+} from "./state";
+
+/** How long a task may wait in PROVISIONING for capacity, [min, max] ms (see the file comment). */
+const PROVISIONING_WAIT_MS: readonly [number, number] = [10 * 60_000, 30 * 60_000];
 
 /** Where a task was in its life when its host went away. */
 export type KillPhase = "running" | "stopping" | "starting";
@@ -30,14 +47,20 @@ export function killPhase(status: TaskStatus): KillPhase {
 export interface TaskLifecycleObserver {
     /** A task reached RUNNING, left it, or stopped: services may need a new pass and health changed. */
     taskChanged(task: TaskState): void;
+    /** A task was given an instance (at launch, or when one waiting for capacity is placed). */
+    taskPlaced?(task: TaskState, instance: ContainerInstanceState): void;
 }
 
 export interface StartTaskRequest {
     readonly clusterArn: string;
     readonly clusterName: string;
     readonly taskDefinitionArn: string;
-    /** Undefined for a Fargate task, which runs in `fargateZone` with no container instance. */
+    /**
+     * Undefined for a Fargate task, which runs in `fargateZone` with no container instance, and for
+     * a task of `capacityProviderName` that waits for capacity.
+     */
     readonly instance: ContainerInstanceState | undefined;
+    readonly capacityProviderName?: string;
     readonly fargateZone?: string;
     readonly group: string;
     readonly startedBy?: string;
@@ -63,7 +86,7 @@ export class TaskLifecycle {
         const arn = `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:task/${request.clusterName}/${id}`;
         const now = this.ctx.clock.now();
         const instance = request.instance;
-        const fargate = instance === undefined;
+        const fargate = instance === undefined && request.capacityProviderName === undefined;
         const task: TaskState = {
             arn,
             id,
@@ -71,7 +94,11 @@ export class TaskLifecycle {
             taskDefinitionArn: definition.arn,
             containerInstanceArn: instance?.arn ?? "",
             ec2InstanceId: instance?.ec2InstanceId ?? "",
-            availabilityZone: instance?.availabilityZone ?? request.fargateZone ?? `${this.ctx.region}a`,
+            availabilityZone:
+                instance?.availabilityZone ?? (fargate ? (request.fargateZone ?? `${this.ctx.region}a`) : ""),
+            ...(request.capacityProviderName !== undefined
+                ? { capacityProviderName: request.capacityProviderName }
+                : {}),
             ...(fargate
                 ? {
                       launchType: "FARGATE",
@@ -96,13 +123,44 @@ export class TaskLifecycle {
             updatedAt: now,
         };
         this.state.addTask(task);
-        if (instance) {
-            instance.taskArns.add(arn);
-            reserve(instance, task.requirements);
-            if (task.eni) instance.attachments.push(task.eni);
-            this.events.containerInstanceChanged(instance);
-        }
+        if (instance) this.occupy(task, instance);
         this.events.taskChanged(task);
+        if (awaitingCapacity(task)) {
+            this.after(task, PROVISIONING_WAIT_MS, () =>
+                this.stop(
+                    task,
+                    `Task stopped: capacity provider ${task.capacityProviderName} found no capacity for it in time`,
+                    "TaskFailedToStart",
+                ),
+            );
+        } else {
+            this.provision(task);
+        }
+        return task;
+    }
+
+    /** A task waiting for capacity gets its instance and starts provisioning there. */
+    place(task: TaskState, instance: ContainerInstanceState): void {
+        if (!awaitingCapacity(task) || task.desiredStatus !== "RUNNING") {
+            throw new Error(`place: task ${task.id} is not waiting for capacity`);
+        }
+        this.ctx.clock.cancel(task.timer);
+        this.state.placeTask(task, instance);
+        this.occupy(task, instance);
+        this.events.taskChanged(task);
+        this.provision(task);
+    }
+
+    private occupy(task: TaskState, instance: ContainerInstanceState): void {
+        instance.taskArns.add(task.arn);
+        reserve(instance, task.requirements);
+        if (task.eni) instance.attachments.push(task.eni);
+        this.events.containerInstanceChanged(instance);
+        this.observer?.taskPlaced?.(task, instance);
+    }
+
+    /** PROVISIONING → PENDING (ENI attached, image pull) → RUNNING. */
+    private provision(task: TaskState): void {
         const provisioning = task.eni ? this.timings.provisioningAwsvpcMs : this.timings.provisioningMs;
         this.after(task, provisioning, () => {
             task.pullStartedAt = this.ctx.clock.now();
@@ -112,7 +170,6 @@ export class TaskLifecycle {
                 this.transition(task, "RUNNING");
             });
         });
-        return task;
     }
 
     /** StopTask, the service scheduler or a drain: deregistration first, then SIGTERM, SIGKILL at the stop timeout. */
@@ -208,13 +265,16 @@ export class TaskLifecycle {
         );
     }
 
-    /** DEPROVISIONING for an awsvpc task (its ENI is detached); any other task is STOPPED at once. */
+    /**
+     * DEPROVISIONING for an awsvpc task (its ENI is detached); any other task, or one that never got
+     * an instance, is STOPPED at once.
+     */
     private deprovision(task: TaskState): void {
         const done = () => {
             task.stoppedAt = this.ctx.clock.now();
             this.finish(task, this.state.containerInstances.get(task.containerInstanceArn));
         };
-        if (!task.eni) {
+        if (!task.eni || awaitingCapacity(task)) {
             done();
             return;
         }

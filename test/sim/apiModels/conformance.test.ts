@@ -26,6 +26,7 @@ import {
 import { NotifierScenario } from "../retirement/notifierScenario";
 import { SAMPLE_SERVICE_EVENT } from "../retirement/seedEvents";
 import { testStack } from "../scenarios/testStack";
+import { createManagedService, runningCount, startManagedRun } from "../managed/managedScenario";
 import { describeWithModels, MODELS_DIR } from "./installedModels";
 
 /** The region's service for each `@aws-sdk/client-*` package the handlers import. */
@@ -138,6 +139,75 @@ const RUNS: readonly CheckedRun[] = [
                 await drain.harness.run(3600 + 1200);
             } finally {
                 await drain.harness.stop();
+            }
+        },
+    ),
+    scenario(
+        "managed capacity (capacity provider, PROVISIONING, managed scaling, draining)",
+        async (callObserver) => {
+            const run = await startManagedRun({ seed: 21, callObserver });
+            const { region } = run;
+            try {
+                const web = createManagedService(run, "web", {
+                    desiredCount: 3,
+                    deregistrationDelaySeconds: 30,
+                });
+                await region.call("ecs", "RunTask", {
+                    cluster: "managed",
+                    taskDefinition: "web",
+                    networkConfiguration: {
+                        awsvpcConfiguration: { subnets: ["subnet-0sim0000000000001"] },
+                    },
+                });
+                await region.run(10);
+                const waiting = (await region.call("ecs", "ListTasks", { cluster: "managed" })) as {
+                    taskArns: string[];
+                };
+                await region.call("ecs", "DescribeTasks", { cluster: "managed", tasks: waiting.taskArns });
+                await region.runUntil(() => runningCount(region, web) === 3, 1200);
+                await region.call("ecs", "DescribeServices", { cluster: "managed", services: [web] });
+                await region.call("ecs", "DescribeClusters", { clusters: ["managed"] });
+                await region.call("ecs", "DescribeCapacityProviders", { include: ["TAGS"] });
+                const instances = (await region.call("ecs", "ListContainerInstances", {
+                    cluster: "managed",
+                })) as {
+                    containerInstanceArns: string[];
+                };
+                await region.call("ecs", "DescribeContainerInstances", {
+                    cluster: "managed",
+                    containerInstances: instances.containerInstanceArns,
+                });
+                await region.call("autoscaling", "DescribePolicies", {
+                    AutoScalingGroupName: run.deployed.groupName,
+                });
+                await region.call("monitoring", "DescribeAlarms", {
+                    AlarmNames: [...run.managed.alarmNames],
+                });
+                const [busy] = region.ecs.state
+                    .instancesOf(run.deployed.clusterArn)
+                    .map((ci) => ci.ec2InstanceId);
+                await region.call("autoscaling", "SetInstanceProtection", {
+                    AutoScalingGroupName: run.deployed.groupName,
+                    InstanceIds: [busy],
+                    ProtectedFromScaleIn: true,
+                });
+                await region.call("autoscaling", "TerminateInstanceInAutoScalingGroup", {
+                    InstanceId: busy,
+                    ShouldDecrementDesiredCapacity: false,
+                });
+                await region.run(1800);
+                // The service still uses the provider: an error the operation declares.
+                assert.throws(
+                    () =>
+                        region.admin("ecs", "PutClusterCapacityProviders", {
+                            cluster: "managed",
+                            capacityProviders: [],
+                            defaultCapacityProviderStrategy: [],
+                        }),
+                    { code: "ResourceInUseException" },
+                );
+            } finally {
+                await run.harness.stop();
             }
         },
     ),
