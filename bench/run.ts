@@ -9,14 +9,12 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { serializeHandler } from "../scripts/lambdaArchive";
 import { loadSimulationSettings } from "../scripts/simulate";
 import { REPO_ROOT } from "../scripts/stackFile";
 import { table } from "../sim/report/text";
-import { bookCapacityCallbackFactory } from "./baselines/book-capacity";
-import { bookDrainCallbackFactory } from "./baselines/book-drain";
-import { runDrainComparison, type DrainBenchResult } from "./drainComparison";
-import { runLargeCluster, type LargeClusterResult } from "./largeCluster";
+import { BENCH_HELP, BenchUsageError, parseBenchArgs } from "./args";
+import type { DrainBenchResult } from "./drainComparison";
+import type { LargeClusterResult } from "./largeCluster";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -168,6 +166,12 @@ function timeNpmTest(): TestRun {
 }
 
 async function main(): Promise<void> {
+    // Loaded here, after the command line: the simulator and Pulumi's SDK take a while.
+    const { runDrainComparison } = await import("./drainComparison");
+    const { runLargeCluster } = await import("./largeCluster");
+    const { serializeHandler } = await import("../scripts/lambdaArchive");
+    const { bookDrainCallbackFactory } = await import("./baselines/book-drain");
+    const { bookCapacityCallbackFactory } = await import("./baselines/book-capacity");
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const settings = loadSimulationSettings(STACK);
     const drain: BenchResults["drain"][number][] = [];
@@ -195,8 +199,16 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-    main().catch((error: unknown) => {
-        console.error(error);
-        process.exitCode = 1;
-    });
+    try {
+        if (parseBenchArgs(process.argv.slice(2)).help) console.log(BENCH_HELP);
+        else
+            main().catch((error: unknown) => {
+                console.error(error);
+                process.exitCode = 1;
+            });
+    } catch (error) {
+        if (!(error instanceof BenchUsageError)) throw error;
+        console.error(`${error.message}\n\n${BENCH_HELP}`);
+        process.exitCode = 2;
+    }
 }

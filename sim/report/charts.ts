@@ -89,6 +89,8 @@ export interface ChartSpec {
 }
 
 const LANE_PIXELS = 16;
+/** More steps than this (hours of load changes) are left to the desired-count lines. */
+const MAX_STEP_MARKERS = 8;
 
 export function scenarioCharts(index: number, series: RunSeries): ChartSpec[] {
     const markers = (kinds: readonly MarkerKind[], alarm?: string) =>
@@ -99,9 +101,12 @@ export function scenarioCharts(index: number, series: RunSeries): ChartSpec[] {
                     (alarm === undefined || m.kind !== "alarm" || m.alarm === alarm),
             )
             .map(markerSpec);
+    const steps = series.markers.filter((m) => m.kind === "step").length;
+    const taskMarkers: MarkerKind[] =
+        steps <= MAX_STEP_MARKERS ? ["step", "alarm", "scaling"] : ["alarm", "scaling"];
     return [
         lanesChart(`lanes-${index}`, series, markers(["drain", "scaling"])),
-        tasksChart(`tasks-${index}`, series, markers(["step", "alarm", "scaling"])),
+        tasksChart(`tasks-${index}`, series, markers(taskMarkers)),
         ...series.capacity.map((metric) =>
             metricChart(
                 `${metric.metric}-${index}`,

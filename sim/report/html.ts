@@ -196,33 +196,36 @@ const CHART_SCRIPT = `
   }
   var ROWS = { lanes: 2, tasks: 3, metric: 2 };
   var ROW_PIXELS = 14;
-  // Vertical lines at the events, their labels in rows above the plot; a label with no room left is dropped.
+  // Vertical lines at the events, then their labels in rows above the plot (a label with no room left is dropped).
   function markerPlugin(markers, rows) {
     return {
       id: "markers",
       afterDatasetsDraw: function (chart) {
-        var ctx = chart.ctx, area = chart.chartArea, x = chart.scales.x, ends = [];
+        var ctx = chart.ctx, area = chart.chartArea, x = chart.scales.x, ends = [], labels = [];
         ctx.save();
         ctx.font = "11px system-ui, sans-serif";
         ctx.textBaseline = "top";
         markers.forEach(function (m) {
           var px = x.getPixelForValue(m.x);
           if (px < area.left - 1 || px > area.right + 1) return;
-          ctx.strokeStyle = m.color;
-          ctx.lineWidth = 1.2;
-          ctx.setLineDash(m.dashed ? [4, 3] : []);
           var width = ctx.measureText(m.label).width + 6;
           var left = Math.max(area.left, Math.min(px + 1, area.right - width));
           var row = -1;
           for (var r = 0; r < rows; r++) if (ends[r] === undefined || ends[r] < left) { row = r; break; }
           var top = row < 0 ? area.top : area.top - (rows - row) * ROW_PIXELS;
+          ctx.strokeStyle = m.color;
+          ctx.lineWidth = 1.2;
+          ctx.setLineDash(m.dashed ? [4, 3] : []);
           ctx.beginPath(); ctx.moveTo(px, top); ctx.lineTo(px, area.bottom); ctx.stroke();
           if (row < 0) return;
           ends[row] = left + width;
-          ctx.fillStyle = "rgba(255,255,255,0.92)";
-          ctx.fillRect(left, top, width, ROW_PIXELS - 1);
-          ctx.fillStyle = m.color;
-          ctx.fillText(m.label, left + 3, top + 1);
+          labels.push({ m: m, left: left, top: top, width: width });
+        });
+        labels.forEach(function (l) {
+          ctx.fillStyle = "rgba(255,255,255,0.95)";
+          ctx.fillRect(l.left, l.top, l.width, ROW_PIXELS - 1);
+          ctx.fillStyle = l.m.color;
+          ctx.fillText(l.m.label, l.left + 3, l.top + 1);
         });
         ctx.restore();
       }
