@@ -141,7 +141,7 @@ function lanesChart(id: string, series: RunSeries, markers: MarkerSpec[]): Chart
     })).filter((d) => d.data.length > 0);
     const shown =
         lanes.length < instances
-            ? ` (${lanes.length} of ${instances} drawn: retained ones, then by launch)`
+            ? ` (${lanes.length} of ${instances} drawn: every retained one, the rest spread over the launch order)`
             : "";
     return {
         id,

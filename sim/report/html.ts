@@ -64,7 +64,7 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #1d2330; max-wid
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 36px; border-top: 1px solid #ccd; padding-top: 16px; }
 h3 { font-size: 14px; margin: 14px 0 2px; }
 table { border-collapse: collapse; font-size: 13px; } td, th { padding: 3px 8px; border-bottom: 1px solid #e3e6ee; text-align: right; }
-th { background: #f2f4f8; } td { white-space: nowrap; } td:first-child, th:first-child { text-align: left; } td.text { text-align: left; }
+th { background: #f2f4f8; } td { white-space: nowrap; } td:first-child, th:first-child { text-align: left; } td.text, th.text { text-align: left; }
 .pass { color: #17813b; font-weight: 600; } .fail { color: #c0292b; font-weight: 600; }
 .note { font-size: 12px; color: #4a5163; margin: 4px 0; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
@@ -140,7 +140,7 @@ function faultsTable(r: ScenarioResult): string {
             `<tr><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(String(f.setting))}</td><td>${f.fired}</td><td class="text">${escapeHtml(FAULT_DESCRIPTIONS[name as keyof typeof FAULT_DESCRIPTIONS])}</td></tr>`,
     );
     return `<h3>Faults injected (${escapeHtml(faultsText(r))})</h3>
-<table><tr><th>fault</th><th>setting</th><th>fired</th><th>what it does</th></tr>${rows.join("")}</table>`;
+<table><tr><th>fault</th><th>setting</th><th>fired</th><th class="text">what it does</th></tr>${rows.join("")}</table>`;
 }
 
 function retainedList(r: ScenarioResult): string {
@@ -191,7 +191,7 @@ const CHART_SCRIPT = `
   function clockSeconds(s) { s = Math.round(s); return clock(s) + ":" + two(s % 60); }
   var STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800];
   function tickStep(max) {
-    for (var i = 0; i < STEPS.length; i++) if (max / STEPS[i] <= 14) return STEPS[i];
+    for (var i = 0; i < STEPS.length; i++) if (max / STEPS[i] <= 10) return STEPS[i];
     return STEPS[STEPS.length - 1];
   }
   var ROWS = { lanes: 2, tasks: 3, metric: 2 };
@@ -276,7 +276,13 @@ const CHART_SCRIPT = `
           },
           scales: {
             x: { type: "linear", min: 0, max: spec.xMax,
-              ticks: { stepSize: tickStep(spec.xMax), includeBounds: false, callback: function (v) { return clock(v); } },
+              ticks: { callback: function (v) { return clock(v); } },
+              // Ticks on whole minutes or hours from the start, whatever the run's length.
+              afterBuildTicks: function (axis) {
+                var step = tickStep(spec.xMax), ticks = [];
+                for (var v = 0; v <= spec.xMax; v += step) ticks.push({ value: v });
+                axis.ticks = ticks;
+              },
               title: { display: true, text: "time since the scenario started (h:mm)" } },
             y: yAxis
           }

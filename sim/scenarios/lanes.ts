@@ -35,7 +35,7 @@ export interface InstanceLane {
 export interface LaneChart {
     /** Instances of the group seen during the scenario. */
     readonly instances: number;
-    /** At most `maxLanes` of them: every retained one, then in launch order. */
+    /** At most `maxLanes` of them, in launch order: every retained one, the rest spread over the launch order. */
     readonly lanes: readonly InstanceLane[];
 }
 
@@ -100,7 +100,18 @@ export function instanceLanes(
         if (t.segments.every((s) => s.state === "terminated")) continue;
         lanes.push({ instanceId: t.instanceId, about: about.get(t.instanceId) ?? "", segments: t.segments });
     }
-    const retained = (lane: InstanceLane) => lane.segments.some((s) => s.state === "retained");
-    const shown = new Set([...new Set([...lanes.filter(retained), ...lanes])].slice(0, maxLanes));
-    return { instances: lanes.length, lanes: lanes.filter((lane) => shown.has(lane)) };
+    return { instances: lanes.length, lanes: pickLanes(lanes, maxLanes) };
+}
+
+/** Every retained lane, then lanes evenly spread over the launch order (old and new instances alike), in launch order. */
+function pickLanes(lanes: readonly InstanceLane[], maxLanes: number): InstanceLane[] {
+    if (lanes.length <= maxLanes) return [...lanes];
+    const retained = lanes
+        .filter((lane) => lane.segments.some((s) => s.state === "retained"))
+        .slice(0, maxLanes);
+    const others = lanes.filter((lane) => !retained.includes(lane));
+    const room = maxLanes - retained.length;
+    const spread = Array.from({ length: room }, (_, i) => others[Math.floor((i * others.length) / room)]);
+    const shown = new Set([...retained, ...spread]);
+    return lanes.filter((lane) => shown.has(lane));
 }

@@ -76,13 +76,20 @@ describe("sim/scenarios/lanes and markers: what the report's charts draw", () =>
         );
     });
 
-    it("draws at most the lanes it may, retained ones first", () => {
+    it("draws at most the lanes it may: every retained one, the rest spread over the launch order", () => {
         const retained = [...timeline, state(280, "i-new", "Terminating:Retained")];
         const chart = instanceLanes(retained, "g", T0, 300, 1);
         assert.equal(chart.instances, 2);
         assert.deepEqual(
             chart.lanes.map((l) => l.instanceId),
             ["i-new"],
+        );
+        const many = Array.from({ length: 10 }, (_, i) => state(i, `i-${i}`, "InService"));
+        assert.deepEqual(
+            instanceLanes([...many, state(20, "i-7", "Terminating:Retained")], "g", T0, 300, 4).lanes.map(
+                (l) => l.instanceId,
+            ),
+            ["i-0", "i-3", "i-6", "i-7"],
         );
     });
 
