@@ -259,7 +259,7 @@ export async function measureRollingUpdate(
             (await region.run(900), !(await region.runUntil(steady, 3600)))
         )
             throw new Error(`the ${instances}-instance stack did not settle`);
-        const functionArn = stack.capacityFunctionArn!;
+        const functionArn = stack.capacity!.functionArn;
         const before = { ...region.lambda.stats(functionArn) };
         const startedAt = region.clock.now();
         const refreshId = rollAmi(region, stack.deployed, NEW_AMI, {

@@ -9,16 +9,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { serializeHandler } from "../scripts/lambdaArchive";
 import { loadSimulationSettings } from "../scripts/simulate";
 import { REPO_ROOT } from "../scripts/stackFile";
 import { table } from "../sim/report/text";
-import { bookCapacityCallbackFactory } from "./baselines/book-capacity";
-import { bookDrainCallbackFactory } from "./baselines/book-drain";
-import { runDrainComparison, type DrainBenchResult } from "./drainComparison";
-import { runLargeCluster, type LargeClusterResult } from "./largeCluster";
-import { runSpeed, speedTable, type SpeedFigure } from "./speed";
-import { capacityTable, runCapacityBench, type CapacityBenchResult } from "./capacity";
+import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchArgs } from "./args";
+import type { DrainBenchResult } from "./drainComparison";
+import type { LargeClusterResult } from "./largeCluster";
+import type { SpeedFigure } from "./speed";
+import type { CapacityBenchResult } from "./capacity";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -146,7 +144,8 @@ export function largeClusterTable(result: LargeClusterResult): string {
     ].join("\n");
 }
 
-export function renderBench(results: BenchResults): string {
+/** The bench's tables; `capacityText` is bench/capacity.ts's table (that module loads the simulator). */
+export function renderBench(results: BenchResults, capacityText: string): string {
     return [
         `Bench: stack ${results.stack}, simulated region (virtual time; ECS calls cost 50 ms each)`,
         "",
@@ -154,7 +153,7 @@ export function renderBench(results: BenchResults): string {
         "",
         largeClusterTable(results.largeCluster),
         "",
-        capacityTable(results.capacity),
+        capacityText,
         "",
         table(
             ["Lambda archive", "bytes"],
@@ -188,15 +187,23 @@ function timeNpmTest(): TestRun {
     return { wallSeconds: (Date.now() - started) / 1000, exitCode: run.status, summary: counts.join(", ") };
 }
 
-async function main(): Promise<void> {
+async function main(args: BenchArgs): Promise<void> {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
-    if (process.argv.slice(2).includes("--speed")) {
+    if (args.speed) {
+        const { runSpeed, speedTable } = await import("./speed");
         const speed = runSpeed(progress);
         writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), speed }, null, 2)}\n`);
         console.log(speedTable(speed));
         console.log(`\nwrote ${RESULTS_PATH}`);
         return;
     }
+    // Loaded here, after the command line: the simulator and Pulumi's SDK take a while.
+    const { runDrainComparison } = await import("./drainComparison");
+    const { runLargeCluster } = await import("./largeCluster");
+    const { capacityTable, runCapacityBench } = await import("./capacity");
+    const { serializeHandler } = await import("../scripts/lambdaArchive");
+    const { bookDrainCallbackFactory } = await import("./baselines/book-drain");
+    const { bookCapacityCallbackFactory } = await import("./baselines/book-capacity");
     const settings = loadSimulationSettings(STACK);
     const drain: BenchResults["drain"][number][] = [];
     for (const instances of DRAIN_SIZES) {
@@ -228,13 +235,22 @@ async function main(): Promise<void> {
         speed,
     };
     writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(renderBench(results));
+    console.log(renderBench(results, capacityTable(capacity)));
     console.log(`\nwrote ${RESULTS_PATH}`);
 }
 
 if (require.main === module) {
-    main().catch((error: unknown) => {
-        console.error(error);
-        process.exitCode = 1;
-    });
+    try {
+        const args = parseBenchArgs(process.argv.slice(2));
+        if (args.help) console.log(BENCH_HELP);
+        else
+            main(args).catch((error: unknown) => {
+                console.error(error);
+                process.exitCode = 1;
+            });
+    } catch (error) {
+        if (!(error instanceof BenchUsageError)) throw error;
+        console.error(`${error.message}\n\n${BENCH_HELP}`);
+        process.exitCode = 2;
+    }
 }

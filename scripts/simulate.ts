@@ -1,18 +1,18 @@
 /**
  * `npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S]
- * [--faults LIST] [--json] [--html [FILE]] [--serve]`: the stack's control loops, with the
- * settings of `Pulumi.<stack>.yaml`, against the simulated region, scenario by scenario.
- * Exit code 0 when every scenario held its invariants and checks, 1 when one did not, 2 when the
- * command line or the stack file is wrong.
+ * [--faults LIST] [--json] [--html [FILE]] [--serve] [-h|--help]`: the stack's control loops,
+ * with the settings of `Pulumi.<stack>.yaml`, against the simulated region, scenario by scenario.
+ * Exit code 0 when every scenario held its invariants and checks, 1 when one did not (or could
+ * not run), 2 when the command line, the stack file or the report's path is wrong.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
-// The simulator and the reports are loaded only once the command line and the stack file are
-// read: a wrong argument is answered at once.
+// The simulator and the reports are loaded only once the command line, the stack file and the
+// report's path are checked: a wrong argument is answered at once.
 import { progressLine } from "../sim/report/progress";
-import { scenarioNamesFor } from "../sim/scenarios/catalog";
+import { SCENARIO_CATALOG, scenarioNamesFor } from "../sim/scenarios/catalog";
 import type { ScenarioResult } from "../sim/scenarios/result";
-import { NO_FAULTS, type FaultSettings } from "../sim/types";
+import { FAULT_DESCRIPTIONS, NO_FAULTS, type FaultName, type FaultSettings } from "../sim/types";
 import { parseSettings, SettingsError, type StackSettings } from "../stack/settings";
 import { stackFileValues } from "./stackFile";
 
@@ -37,8 +37,48 @@ export class UsageError extends Error {
 }
 
 export const USAGE =
-    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve]\n" +
-    `  --faults: comma-separated NAME=VALUE (rates in [0, 1]) or NAME for ecsRateLimit; names: ${Object.keys(NO_FAULTS).join(", ")}`;
+    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve] [-h|--help]";
+
+const column = (rows: readonly (readonly [string, string])[]) => {
+    const width = Math.max(...rows.map(([name]) => name.length));
+    return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`).join("\n");
+};
+
+/** `--help`: the options, every scenario and every fault, and the exit codes. */
+export const HELP = `${USAGE}
+
+Runs the stack's control loops (the settings of Pulumi.<stack>.yaml, the real Lambda handlers) in
+the simulated AWS region, scenario by scenario, and checks every run: no task killed by a
+termination, no service below desired × minimumHealthyPercent, no instance stuck past its hook
+deadline, no scaling back and forth, and each scenario's own checks.
+
+options:
+${column([
+    ["--stack NAME", "the stack file Pulumi.NAME.yaml (default dev)"],
+    ["--scenario NAME|all", "one scenario, or all of them in the order below (default all)"],
+    ["--instances N", "instances the group starts with, 1 to 5000 (default: the stack's desiredCapacity)"],
+    ["--seed S", "the region's random seed, 0 to 2147483647 (default 1): a seed's run is deterministic"],
+    [
+        "--faults LIST",
+        "faults to inject, comma-separated NAME=RATE (a probability in [0, 1]) or NAME for ecsRateLimit",
+    ],
+    [
+        "--json",
+        "print one JSON object (scenarios[] with invariants, drains, faults, checks, …) instead of text",
+    ],
+    ["--html [FILE]", `also write the HTML report with charts (default ${DEFAULT_HTML_PATH})`],
+    ["--serve", "serve the region with a demo cluster on 127.0.0.1 for the AWS CLI (no scenario runs)"],
+    ["-h, --help", "this text"],
+])}
+
+scenarios:
+${column(SCENARIO_CATALOG.map((s) => [s.name, s.summary]))}
+
+faults (--faults; the reports say how many times each fired):
+${column((Object.keys(NO_FAULTS) as FaultName[]).map((name) => [name, FAULT_DESCRIPTIONS[name].replace(/`/g, "")]))}
+
+exit codes: 0 every check passed, 1 a check failed or a scenario could not run, 2 a bad command
+line, stack file or report path.`;
 
 export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
     let stack = "dev";
@@ -160,10 +200,46 @@ export interface SimulateIo {
     readonly stackDir?: string;
 }
 
+/**
+ * Refuses a report path the run could not write at its end: a directory, a file that may not be
+ * written, or a parent that is a file or may not be written (missing parents are created).
+ */
+export function checkHtmlPath(path: string): string {
+    const target = resolve(path);
+    const problem = (why: string) => new UsageError(`--html: cannot write ${target}: ${why}`);
+    const stat = statIfAny(target);
+    if (stat?.isDirectory()) throw problem("it is a directory");
+    let existing = stat ? target : dirname(target);
+    while (!statIfAny(existing)) existing = dirname(existing);
+    if (!stat && !statIfAny(existing)!.isDirectory()) throw problem(`${existing} is not a directory`);
+    try {
+        accessSync(existing, constants.W_OK);
+    } catch {
+        throw problem(`${existing} is not writable`);
+    }
+    return target;
+}
+
+/** The path's status, or undefined when nothing is there (or a parent is a file). */
+function statIfAny(path: string): Stats | undefined {
+    try {
+        return statSync(path);
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+        throw error;
+    }
+}
+
 /** Runs the command; resolves to its exit code. */
 export async function simulate(argv: readonly string[], io: SimulateIo): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        io.out(HELP);
+        return 0;
+    }
     let args: SimulateArgs;
     let settings: StackSettings;
+    let htmlPath: string | undefined;
     try {
         args = parseSimulateArgs(argv);
         if (args.serve) {
@@ -172,36 +248,49 @@ export async function simulate(argv: readonly string[], io: SimulateIo): Promise
             return 0;
         }
         settings = loadSimulationSettings(args.stack, io.stackDir);
+        htmlPath = args.html === undefined ? undefined : checkHtmlPath(args.html);
     } catch (error) {
         if (!(error instanceof Error)) throw error;
-        io.err(`${error.message}\n${USAGE}`);
+        io.err(`${error.message}\n${USAGE}\n(npm run simulate -- --help lists the scenarios and faults)`);
         return 2;
     }
     const { selectScenarios } = await import("../sim/scenarios");
+    const { ScenarioError } = await import("../sim/scenarios/scenario");
     const { renderScenarioText, renderSummaryTable } = await import("../sim/report/text");
     const results: ScenarioResult[] = [];
     for (const scenario of selectScenarios(args.scenario)) {
-        const result = await scenario.run(settings, {
-            seed: args.seed,
-            instances: args.instances,
-            faults: args.faults,
-            progress: io.progress,
-        });
+        let result: ScenarioResult;
+        try {
+            result = await scenario.run(settings, {
+                seed: args.seed,
+                instances: args.instances,
+                faults: args.faults,
+                progress: io.progress,
+            });
+        } catch (error) {
+            if (!(error instanceof ScenarioError)) throw error;
+            io.err(error.message);
+            return 1;
+        }
         results.push(result);
         if (!args.json) io.out(`${renderScenarioText(result)}\n`);
     }
     if (args.json) io.out((await import("../sim/report/json")).renderJson(args.stack, results));
     else io.out(`${renderSummaryTable(results)}\n`);
-    if (args.html) {
-        const path = resolve(args.html);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, (await import("../sim/report/html")).renderHtmlReport(args.stack, results));
-        io.err(`HTML report: ${path}`);
+    if (htmlPath) {
+        mkdirSync(dirname(htmlPath), { recursive: true });
+        writeFileSync(htmlPath, (await import("../sim/report/html")).renderHtmlReport(args.stack, results));
+        io.err(`HTML report: ${htmlPath}`);
     }
     return results.every((r) => r.passed) ? 0 : 1;
 }
 
 if (require.main === module) {
+    // Output piped into a reader that stops early (head, less) is not an error worth a trace.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        process.exit(process.exitCode ?? 0);
+    });
     const progress = progressLine();
     simulate(process.argv.slice(2), {
         out: (text) => {

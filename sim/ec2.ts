@@ -166,7 +166,7 @@ export class Ec2Fleet {
             clusterName: version.clusterName,
             launchedAt: this.ctx.clock.now(),
             state: "pending",
-            neverRegisters: this.ctx.random.chance(this.ctx.faults.neverRegisterRate),
+            neverRegisters: this.ctx.faultFires("neverRegisterRate", { imageId: version.imageId }),
         };
         this.instances.set(instance.instanceId, instance);
         this.listeners.set(instance.instanceId, owner);

@@ -349,11 +349,12 @@ export class EventsModel implements ServiceModel, EventsInternal {
 
     private deliver(rule: Rule, event: AwsEvent): void {
         for (const target of rule.targets.values()) {
-            if (this.ctx.random.chance(this.ctx.faults.dropRate)) {
+            const delivery = { via: "events", rule: rule.name, target: target.Arn };
+            if (this.ctx.faultFires("dropRate", delivery)) {
                 this.ctx.record("events.dropped", { rule: rule.name, target: target.Arn, eventId: event.id });
                 continue;
             }
-            const copies = this.ctx.random.chance(this.ctx.faults.duplicateRate) ? 2 : 1;
+            const copies = this.ctx.faultFires("duplicateRate", delivery) ? 2 : 1;
             for (let copy = 0; copy < copies; copy++) {
                 this.ctx.clock.at(
                     this.ctx.lambda.invocationNow() + EVENTS_DELIVERY_DELAY_MS,

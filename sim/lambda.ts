@@ -436,7 +436,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         }
         const timeoutMs = fn.spec.timeoutSeconds * 1000;
         let outcome: InvocationOutcome;
-        if (this.ctx.random.chance(this.ctx.faults.lambdaCrashRate)) {
+        if (this.ctx.faultFires("lambdaCrashRate", { function: fn.spec.name, requestId })) {
             outcome = {
                 status: "error",
                 requestId,
@@ -459,7 +459,7 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
             const unplacedComputeMs = frame.computeMs - frame.placedComputeMs;
             const timedOut =
                 frame.chargedMs + unplacedComputeMs > timeoutMs ||
-                this.ctx.random.chance(this.ctx.faults.lambdaTimeoutRate);
+                this.ctx.faultFires("lambdaTimeoutRate", { function: fn.spec.name, requestId });
             outcome = timedOut
                 ? {
                       status: "timeout",

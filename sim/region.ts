@@ -16,6 +16,7 @@ import { EcsModel } from "./ecs/model";
 import type { EcsTimings } from "./ecs/state";
 import { AwsError } from "./errors";
 import { EventsModel } from "./events";
+import { FaultInjector } from "./faults";
 import { InvariantMonitor, type InvariantOptions, type InvariantReport } from "./invariants";
 import { LambdaModel } from "./lambda";
 import { SeededRandom } from "./random";
@@ -25,6 +26,7 @@ import { SsmModel } from "./ssm";
 import { TargetGroups } from "./targetGroups";
 import {
     NO_FAULTS,
+    type FaultName,
     type FaultSettings,
     type RegionContext,
     type ServiceModel,
@@ -115,6 +117,7 @@ export class Region {
     private ecsTokens = ECS_BURST;
     private ecsTokensAt: number;
     private readonly callObserver?: ApiCallObserver;
+    private readonly injector: FaultInjector;
 
     constructor(options: RegionOptions) {
         if (!Number.isInteger(options.seed))
@@ -134,6 +137,13 @@ export class Region {
         const clock = this.clock;
         const timeline = this.timeline;
         const monitor = this.monitor;
+        const record = (kind: string, detail: Record<string, unknown>) => {
+            const entry: TimelineEntry = { at: clock.now(), kind, detail };
+            timeline.push(entry);
+            monitor.observe(entry);
+        };
+        const injector = new FaultInjector(faults, this.random, record);
+        this.injector = injector;
         // The models reach each other through the context; its service fields resolve once all exist.
         // eslint-disable-next-line @typescript-eslint/no-this-alias
         const region = this;
@@ -143,11 +153,9 @@ export class Region {
             accountId: options.accountId ?? "123456789012",
             region: options.region ?? "us-east-1",
             faults,
-            record(kind: string, detail: Record<string, unknown>) {
-                const entry: TimelineEntry = { at: clock.now(), kind, detail };
-                timeline.push(entry);
-                monitor.observe(entry);
-            },
+            record,
+            faultFires: (name, detail) => injector.fires(name, detail),
+            faultFired: (name, detail) => injector.fired(name, detail),
             get ecs() {
                 return region.ecs;
             },
@@ -285,6 +293,11 @@ export class Region {
         return structuredClone(this.bytes);
     }
 
+    /** How many times each fault the run switched on has fired so far (0 for one that never did). */
+    faultsFired(): Partial<Record<FaultName, number>> {
+        return this.injector.firedCounts();
+    }
+
     /** ECS calls answered with ThrottlingException, by operation. */
     throttledCalls(): ApiCallCounts {
         return structuredClone(this.throttled);
@@ -298,7 +311,7 @@ export class Region {
     }
 
     private throttleEcs(operation: string): void {
-        if (this.random.chance(this.ctx.faults.throttleRate)) {
+        if (this.ctx.faultFires("throttleRate", { service: "ecs", operation })) {
             bump(this.throttled, "ecs", operation);
             throw new AwsError("ThrottlingException", "Rate exceeded");
         }
@@ -310,6 +323,7 @@ export class Region {
         );
         this.ecsTokensAt = Math.max(this.ecsTokensAt, now);
         if (this.ecsTokens < 1) {
+            this.ctx.faultFired("ecsRateLimit", { service: "ecs", operation });
             bump(this.throttled, "ecs", operation);
             throw new AwsError("ThrottlingException", "Rate exceeded");
         }

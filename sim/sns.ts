@@ -301,7 +301,8 @@ export class SnsModel implements ServiceModel, SnsInternal {
         };
         this.published.push(published);
         for (const subscription of topic.subscriptions) {
-            if (this.ctx.random.chance(this.ctx.faults.dropRate)) {
+            const delivery = { via: "sns", topic: topic.name, subscription: subscription.arn };
+            if (this.ctx.faultFires("dropRate", delivery)) {
                 this.ctx.record("sns.dropped", {
                     topic: topic.name,
                     subscription: subscription.arn,
@@ -309,7 +310,7 @@ export class SnsModel implements ServiceModel, SnsInternal {
                 });
                 continue;
             }
-            const copies = this.ctx.random.chance(this.ctx.faults.duplicateRate) ? 2 : 1;
+            const copies = this.ctx.faultFires("duplicateRate", delivery) ? 2 : 1;
             for (let copy = 0; copy < copies; copy++) {
                 this.ctx.clock.at(
                     published.at + SNS_DELIVERY_DELAY_MS,

@@ -30,7 +30,7 @@ export interface FaultSettings {
     autoscalingThrottleRate: number;
     /** Auto Scaling API calls answered with `ResourceContention` (HTTP 500: a pending update to the group) at this rate. */
     resourceContentionRate: number;
-    /** SNS/SQS/EventBridge deliveries duplicated at this rate. */
+    /** SNS deliveries (to SQS, Lambda, …) and EventBridge deliveries duplicated at this rate. */
     duplicateRate: number;
     /** SNS/EventBridge deliveries (and lifecycle notifications) silently lost at this rate. */
     dropRate: number;
@@ -55,6 +55,28 @@ export const NO_FAULTS: FaultSettings = {
     lambdaCrashRate: 0,
     neverRegisterRate: 0,
     stuckTaskRate: 0,
+};
+
+export type FaultName = keyof FaultSettings;
+
+/** Faults decided by a draw at each opportunity (every fault but the ECS rate limit). */
+export type RateFaultName = { [K in FaultName]: FaultSettings[K] extends number ? K : never }[FaultName];
+
+/** What each fault does, as `--help` and README's faults table say it (a test keeps the table equal). */
+export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
+    throttleRate: "ECS API calls answered `ThrottlingException` at this rate, on top of the modelled limit",
+    ecsRateLimit:
+        "ECS's sustained 20 requests/s with a burst of 100, enforced (token bucket in virtual time)",
+    autoscalingThrottleRate:
+        'Auto Scaling API calls answered `Throttling` ("Rate exceeded", HTTP 400) at this rate',
+    resourceContentionRate:
+        "Auto Scaling API calls answered `ResourceContention` (HTTP 500, a pending update to the group)",
+    duplicateRate: "SNS deliveries (to SQS and Lambda) and EventBridge deliveries duplicated",
+    dropRate: "SNS and EventBridge deliveries, and lifecycle notifications, lost",
+    lambdaTimeoutRate: "Lambda invocations that run past their timeout",
+    lambdaCrashRate: "Lambda invocations that crash before the handler runs",
+    neverRegisterRate: "launched instances that never register with ECS",
+    stuckTaskRate: "tasks that ignore SIGTERM and never reach STOPPED",
 };
 
 /** One line of a run's timeline, for reports, charts and exact-timeline tests. */
@@ -251,6 +273,13 @@ export interface RegionContext {
     readonly region: string;
     readonly faults: FaultSettings;
     record(kind: string, detail: Record<string, unknown>): void;
+    /**
+     * Whether the rate fault `name` fires at this opportunity (one draw of the seeded random when
+     * its rate is above 0); a firing is counted and recorded as "fault.fired" with `detail`.
+     */
+    faultFires(name: RateFaultName, detail: Record<string, unknown>): boolean;
+    /** Counts and records a firing decided otherwise (the ECS rate limit's bucket ran dry, a stuck task ignored SIGTERM). */
+    faultFired(name: FaultName, detail: Record<string, unknown>): void;
     readonly ecs: EcsInternal;
     readonly autoscaling: AutoScalingInternal;
     readonly sns: SnsInternal;

@@ -202,7 +202,7 @@ export class LifecycleActions {
     }
 
     private deliver(targetArn: string, message: string, subject: string): void {
-        if (this.ctx.random.chance(this.ctx.faults.dropRate)) {
+        if (this.ctx.faultFires("dropRate", { via: "autoscaling", targetArn })) {
             this.ctx.record("autoscaling.notification.dropped", { targetArn, message });
             return;
         }

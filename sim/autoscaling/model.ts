@@ -71,13 +71,12 @@ export class AutoScalingModel implements ServiceModel, AutoScalingInternal {
      * resource"). Either rejects the call before it changes anything.
      */
     injectApiFaults(operation: string): void {
-        const { faults, random } = this.ctx;
         if (!this.handlers[operation]) return;
-        if (random.chance(faults.autoscalingThrottleRate)) {
+        if (this.ctx.faultFires("autoscalingThrottleRate", { service: "autoscaling", operation })) {
             this.injected("Throttling");
             throw new AwsError("Throttling", "Rate exceeded");
         }
-        if (random.chance(faults.resourceContentionRate)) {
+        if (this.ctx.faultFires("resourceContentionRate", { service: "autoscaling", operation })) {
             this.injected("ResourceContention");
             throw new AwsError(
                 "ResourceContention",

@@ -244,7 +244,14 @@ export class TaskLifecycle {
      */
     private signal(task: TaskState): void {
         this.transition(task, "STOPPING");
-        if (task.stuck) return;
+        if (task.stuck) {
+            this.ctx.faultFired("stuckTaskRate", {
+                taskArn: task.arn,
+                group: task.group,
+                ec2InstanceId: task.ec2InstanceId,
+            });
+            return;
+        }
         const definition = this.state.taskDefinitions.get(task.taskDefinitionArn)!;
         const stopTimeoutMs = Math.max(...definition.containers.map((c) => c.stopTimeout)) * 1000;
         const [minExit, maxExit] = this.timings.sigtermExitMs;

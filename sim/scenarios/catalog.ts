@@ -29,7 +29,8 @@ export const SCENARIO_CATALOG = [
     },
     {
         name: "fargate-retirement",
-        summary: "AWS Health retires the tasks of two Fargate services; one notice, then ECS replaces them",
+        summary:
+            "AWS Health retires the Fargate tasks of the stack's services and a single-task one: one notice, a verdict each, ECS replaces them",
     },
     {
         name: "steady-state",

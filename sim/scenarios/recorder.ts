@@ -1,32 +1,53 @@
 /**
- * Drives a scenario's virtual time in steps, sampling what the HTML report charts (group
- * instances by lifecycle state, RUNNING tasks per service) and reporting progress while a long
- * run goes on. After the run it reads the capacity metrics the capacity Lambda published and
- * turns the region's timeline into the events and the short timeline of the reports.
+ * Drives a scenario's virtual time in steps, sampling what the HTML report charts (RUNNING and
+ * desired tasks per service) and reporting progress while a long run goes on. After the run it
+ * reads the capacity metrics the capacity Lambda published, and turns the region's timeline into
+ * the instances' lifecycle lanes, the charts' markers and the short timeline of the reports.
  */
 import type { Region } from "../region";
 import type { TimelineEntry } from "../types";
+import { instanceLanes, type LaneChart } from "./lanes";
+import { chartMarkers, type ChartMarker } from "./markers";
 import type { TimelineLine } from "./result";
 import { CAPACITY_NAMESPACE } from "../../stack/capacity";
 
-export type InstanceBucket = "pending" | "inService" | "draining" | "retained";
+/** Lanes the report draws at most; the rest of a large group is counted, not drawn. */
+export const MAX_LANES = 60;
 
-export interface ChartEvent {
-    readonly seconds: number;
-    readonly kind: "alarm" | "hook" | "scaling";
-    readonly label: string;
+export interface ServiceSeries {
+    readonly launchType: "EC2" | "FARGATE";
+    readonly minimumHealthyPercent: number;
+    /** RUNNING tasks at each sample. */
+    readonly running: number[];
+    /** The service's desired count at each sample. */
+    readonly desired: number[];
+}
+
+/** A capacity metric the capacity Lambda publishes, with the alarm that acts on it. */
+export interface CapacityAlarm {
+    readonly metric: "ContainerCapacity" | "IdleHostCapacity";
+    readonly alarm: string;
+    readonly threshold: number;
+    readonly comparison: "LessThanThreshold" | "GreaterThanThreshold";
+    /** Minutes the metric must breach before the alarm acts. */
+    readonly evaluationMinutes: number;
+}
+
+export interface MetricSeries extends CapacityAlarm {
+    /** Each published value (the latest one before the start at 0). */
+    readonly points: readonly { readonly seconds: number; readonly value: number }[];
 }
 
 export interface RunSeries {
     /** Sample times, seconds since the scenario started. */
     readonly seconds: number[];
-    readonly instances: Record<InstanceBucket, number[]>;
-    /** RUNNING tasks per service name. */
-    readonly runningTasks: Record<string, number[]>;
-    /** The latest published value at each sample (null before the first). */
-    readonly containerCapacity: (number | null)[];
-    readonly idleHostCapacity: (number | null)[];
-    readonly events: ChartEvent[];
+    readonly endSeconds: number;
+    /** Per service name. */
+    readonly services: Readonly<Record<string, ServiceSeries>>;
+    readonly lanes: LaneChart;
+    /** Empty when the run had no capacity scaler. */
+    readonly capacity: readonly MetricSeries[];
+    readonly markers: readonly ChartMarker[];
 }
 
 export interface RecordedCluster {
@@ -34,6 +55,7 @@ export interface RecordedCluster {
     readonly groupName: string;
     /** Service name → ARN. */
     readonly services: Readonly<Record<string, string>>;
+    readonly capacityAlarms: readonly CapacityAlarm[];
 }
 
 export interface RecorderOptions {
@@ -44,30 +66,13 @@ export interface RecorderOptions {
     readonly progress?: (line: string) => void;
 }
 
-const BUCKET_OF: Readonly<Record<string, InstanceBucket>> = {
-    Pending: "pending",
-    "Pending:Wait": "pending",
-    "Pending:Proceed": "pending",
-    InService: "inService",
-    Terminating: "draining",
-    "Terminating:Wait": "draining",
-    "Terminating:Proceed": "draining",
-    "Terminating:Retained": "retained",
-};
-
 /** Wall-clock ms between progress lines. */
 const PROGRESS_EVERY_MS = 1000;
 
 export class ScenarioRecorder {
     readonly startedAt: number;
     private readonly seconds: number[] = [];
-    private readonly instances: Record<InstanceBucket, number[]> = {
-        pending: [],
-        inService: [],
-        draining: [],
-        retained: [],
-    };
-    private readonly runningTasks: Record<string, number[]>;
+    private readonly services: Record<string, { running: number[]; desired: number[] }>;
     private lastProgressAt = Date.now();
 
     constructor(
@@ -76,7 +81,9 @@ export class ScenarioRecorder {
         private readonly options: RecorderOptions,
     ) {
         this.startedAt = region.clock.now();
-        this.runningTasks = Object.fromEntries(Object.keys(cluster.services).map((name) => [name, []]));
+        this.services = Object.fromEntries(
+            Object.keys(cluster.services).map((name) => [name, { running: [], desired: [] }]),
+        );
         this.sample();
     }
 
@@ -113,16 +120,33 @@ export class ScenarioRecorder {
     }
 
     series(): RunSeries {
-        const dimensions = [{ Name: "ClusterName", Value: this.cluster.clusterName }];
-        const capacity = this.region.cloudwatch.series(CAPACITY_NAMESPACE, "ContainerCapacity", dimensions);
-        const idle = this.region.cloudwatch.series(CAPACITY_NAMESPACE, "IdleHostCapacity", dimensions);
+        const endSeconds = Math.round(this.elapsedSeconds());
+        const state = this.region.ecs.state;
+        const services = Object.fromEntries(
+            Object.entries(this.cluster.services).map(([name, arn]) => {
+                const service = state.services.get(arn);
+                return [
+                    name,
+                    {
+                        launchType: service?.launchType ?? "EC2",
+                        minimumHealthyPercent: service?.minimumHealthyPercent ?? 100,
+                        running: [...this.services[name].running],
+                        desired: [...this.services[name].desired],
+                    },
+                ];
+            }),
+        );
+        const timeline = this.region.timeline;
         return {
             seconds: [...this.seconds],
-            instances: structuredClone(this.instances),
-            runningTasks: structuredClone(this.runningTasks),
-            containerCapacity: this.seconds.map((s) => latestAt(capacity, this.startedAt + s * 1000)),
-            idleHostCapacity: this.seconds.map((s) => latestAt(idle, this.startedAt + s * 1000)),
-            events: chartEvents(this.scenarioTimeline(), this.startedAt),
+            endSeconds,
+            services,
+            lanes: instanceLanes(timeline, this.cluster.groupName, this.startedAt, endSeconds, MAX_LANES),
+            capacity: this.cluster.capacityAlarms.map((alarm) => ({
+                ...alarm,
+                points: this.published(alarm),
+            })),
+            markers: chartMarkers(timeline, this.startedAt, this.cluster.clusterName),
         };
     }
 
@@ -135,68 +159,50 @@ export class ScenarioRecorder {
         return this.region.timeline.filter((e) => e.at >= this.startedAt);
     }
 
+    private published(alarm: CapacityAlarm): { seconds: number; value: number }[] {
+        const dimensions = [{ Name: "ClusterName", Value: this.cluster.clusterName }];
+        const points = this.region.cloudwatch.series(CAPACITY_NAMESPACE, alarm.metric, dimensions);
+        const before = points.filter((p) => p.at < this.startedAt).at(-1);
+        return [
+            ...(before ? [{ seconds: 0, value: before.value }] : []),
+            ...points
+                .filter((p) => p.at >= this.startedAt)
+                .map((p) => ({ seconds: Math.round((p.at - this.startedAt) / 1000), value: p.value })),
+        ];
+    }
+
     private nextSampleAt(): number {
-        return this.startedAt + (this.seconds.length * this.options.sampleSeconds + 0) * 1000;
+        return this.startedAt + this.seconds.length * this.options.sampleSeconds * 1000;
     }
 
     private sample(): void {
         this.seconds.push(Math.round(this.elapsedSeconds()));
-        const group = this.region.autoscaling.groups.get(this.cluster.groupName);
-        const counts: Record<InstanceBucket, number> = { pending: 0, inService: 0, draining: 0, retained: 0 };
-        for (const instance of group?.instances.values() ?? []) {
-            const bucket = BUCKET_OF[instance.lifecycleState];
-            if (bucket) counts[bucket]++;
-        }
-        for (const bucket of Object.keys(counts) as InstanceBucket[])
-            this.instances[bucket].push(counts[bucket]);
         const state = this.region.ecs.state;
         for (const [name, arn] of Object.entries(this.cluster.services)) {
             const service = state.services.get(arn);
             const running = service
                 ? state.serviceTasks(service).filter((t) => t.lastStatus === "RUNNING").length
                 : 0;
-            this.runningTasks[name].push(running);
+            this.services[name].running.push(running);
+            this.services[name].desired.push(service?.desiredCount ?? 0);
         }
     }
 
     private reportProgress(): void {
         if (!this.options.progress || Date.now() - this.lastProgressAt < PROGRESS_EVERY_MS) return;
         this.lastProgressAt = Date.now();
-        const last = (bucket: InstanceBucket) => this.instances[bucket].at(-1) ?? 0;
+        const counts = { InService: 0, pending: 0, draining: 0 };
+        const group = this.region.autoscaling.groups.get(this.cluster.groupName);
+        for (const instance of group?.instances.values() ?? []) {
+            if (instance.lifecycleState === "InService") counts.InService++;
+            else if (instance.lifecycleState.startsWith("Pending")) counts.pending++;
+            else if (instance.lifecycleState === "Terminating:Wait") counts.draining++;
+        }
         this.options.progress(
             `${this.options.label}: ${Math.round(this.elapsedSeconds())} s simulated, ` +
-                `${last("inService")} in service, ${last("pending")} pending, ${last("draining")} draining`,
+                `${counts.InService} in service, ${counts.pending} pending, ${counts.draining} draining`,
         );
     }
-}
-
-function latestAt(points: readonly { at: number; value: number }[], at: number): number | null {
-    let value: number | null = null;
-    for (const p of points) {
-        if (p.at > at) break;
-        value = p.value;
-    }
-    return value;
-}
-
-function chartEvents(timeline: readonly TimelineEntry[], startedAt: number): ChartEvent[] {
-    const events: ChartEvent[] = [];
-    for (const e of timeline) {
-        const seconds = Math.round((e.at - startedAt) / 1000);
-        const d = e.detail;
-        if (e.kind === "alarm.state") {
-            events.push({ seconds, kind: "alarm", label: `${String(d.alarm)} → ${String(d.to)}` });
-        } else if (e.kind === "autoscaling.hook.completed" || e.kind === "autoscaling.hook.timedOut") {
-            events.push({
-                seconds,
-                kind: "hook",
-                label: `${String(d.instanceId)} ${String(d.result)}${e.kind === "autoscaling.hook.timedOut" ? " (timed out)" : ""}`,
-            });
-        } else if (e.kind === "autoscaling.scaling") {
-            events.push({ seconds, kind: "scaling", label: `desired ${String(d.from)} → ${String(d.to)}` });
-        }
-    }
-    return events;
 }
 
 /** How each interesting timeline kind reads in the short timeline (count, detail of the first). */
@@ -224,6 +230,14 @@ const DESCRIBE: Readonly<Record<string, (n: number, d: Readonly<Record<string, u
             ? `task KILLED (${String(d.lastStatus)}, ${String(d.group)}): ${String(d.reason)}`
             : `${n} tasks KILLED by instance termination (first ${String(d.lastStatus)}: ${String(d.reason)})`,
     "tasks.moved": (n) => `${n} service task(s) started (replacements or new)`,
+    "task.ignoredSigterm": (n, d) =>
+        n === 1
+            ? `task ignored SIGTERM (stuckTaskRate fault): ${String(d.group)} on ${String(d.ec2InstanceId) || "Fargate"}`
+            : `${n} tasks ignored SIGTERM (stuckTaskRate fault)`,
+    "instance.retained": (n, d) =>
+        n === 1
+            ? `instance RETAINED with its tasks: ${String(d.instanceId)} (Terminating:Retained)`
+            : `${n} instances RETAINED with their tasks (Terminating:Retained)`,
     "alarm.state": (_n, d) => `alarm ${String(d.alarm)}: ${String(d.from)} → ${String(d.to)}`,
     "autoscaling.scaling": (_n, d) =>
         `scaling ${String(d.direction)}: desired ${String(d.from)} → ${String(d.to)} (${String(d.source)})`,
@@ -257,7 +271,7 @@ export function shortTimeline(
         current = undefined;
     };
     for (const entry of timeline) {
-        const kind = isTaskMove(entry) ? "tasks.moved" : entry.kind;
+        const kind = shortKind(entry);
         if (!DESCRIBE[kind]) continue;
         // A daemon task goes with its host by design (see invariants.ts): not a kill to report.
         if (kind === "ecs.task.killedByTermination" && entry.detail.daemon === true) continue;
@@ -272,14 +286,24 @@ export function shortTimeline(
     }
     flush();
     if (lines.length <= maxLines) return lines;
-    const head = lines.slice(0, maxLines - 1);
-    return [...head, { seconds: lines.at(-1)!.seconds, text: `… ${lines.length - head.length} more lines` }];
+    // The start and the end of a long run, the middle counted.
+    const head = lines.slice(0, Math.ceil((maxLines - 1) / 2));
+    const tail = lines.slice(lines.length - Math.floor((maxLines - 1) / 2));
+    const skipped = lines.length - head.length - tail.length;
+    return [...head, { seconds: lines[head.length].seconds, text: `… ${skipped} more lines` }, ...tail];
 }
 
-function isTaskMove(entry: TimelineEntry): boolean {
-    return (
+/** The short timeline's kind of an entry: some kinds read differently for some details. */
+function shortKind(entry: TimelineEntry): string {
+    const d = entry.detail;
+    if (
         entry.kind === "ecs.task.status" &&
-        entry.detail.lastStatus === "RUNNING" &&
-        String(entry.detail.group ?? "").startsWith("service:")
-    );
+        d.lastStatus === "RUNNING" &&
+        String(d.group ?? "").startsWith("service:")
+    )
+        return "tasks.moved";
+    if (entry.kind === "fault.fired" && d.fault === "stuckTaskRate") return "task.ignoredSigterm";
+    if (entry.kind === "autoscaling.instance.state" && d.state === "Terminating:Retained")
+        return "instance.retained";
+    return entry.kind;
 }

@@ -5,8 +5,9 @@
  * and its API call counts after the run.
  */
 import type { Region } from "../region";
-import type { TimelineEntry } from "../types";
+import type { FaultName, FaultSettings, TimelineEntry } from "../types";
 import type { RunSeries } from "./recorder";
+import type { RetainedInstance } from "./retention";
 
 export interface ScenarioInvariants {
     /** Tasks (daemons aside) killed because their instance went away before they were STOPPED: the total. */
@@ -46,16 +47,47 @@ export interface TimelineLine {
     readonly text: string;
 }
 
+/** What the run had when the scenario started, next to what it asked for. */
+export interface StartingPoint {
+    /** Instances InService when the scenario started. */
+    readonly inService: number;
+    /** Desired capacity the capacity scaler's policies added (negative: removed) while the stack settled. */
+    readonly addedByScaler: number;
+}
+
+/** How low a service fell, next to the floor its deployment configuration allows. */
+export interface ServiceHealthSummary {
+    readonly name: string;
+    readonly launchType: "EC2" | "FARGATE";
+    readonly desiredCount: number;
+    readonly minimumHealthyPercent: number;
+    /** Lowest RUNNING/desired once it had reached its desired count (null: it never did). */
+    readonly lowestHealthyFraction: number | null;
+}
+
+/** A fault the run switched on: its setting and how many times it fired (the stack's settle included). */
+export interface FaultReport {
+    readonly setting: number | boolean;
+    readonly fired: number;
+}
+
 export interface ScenarioResult {
     readonly name: string;
     readonly seed: number;
+    /** Instances the scenario asked the group for. */
     readonly instances: number;
+    readonly start: StartingPoint;
     readonly simulatedSeconds: number;
     readonly wallMs: number;
     readonly invariants: ScenarioInvariants;
     readonly drains: DrainSummary;
     readonly lambda: { readonly invocations: number; readonly billedSeconds: number };
     readonly ecsApiCalls: number;
+    readonly services: readonly ServiceHealthSummary[];
+    /** Instances the run ended with in Terminating:Retained, each judged. */
+    readonly retained: readonly RetainedInstance[];
+    /** Per fault switched on (none: {}). */
+    readonly faults: Readonly<Partial<Record<FaultName, FaultReport>>>;
     readonly checks: readonly ScenarioCheck[];
     readonly passed: boolean;
     readonly timeline: readonly TimelineLine[];
@@ -155,4 +187,25 @@ export function passes(invariants: ScenarioInvariants, checks: readonly Scenario
 export function round(value: number, digits: number): number {
     const scale = 10 ** digits;
     return Math.round(value * scale) / scale;
+}
+
+/** Each fault the run switched on, with how often it fired. */
+export function faultReport(
+    settings: Readonly<FaultSettings>,
+    fired: Partial<Record<FaultName, number>>,
+): Partial<Record<FaultName, FaultReport>> {
+    return Object.fromEntries(
+        (Object.keys(fired) as FaultName[]).map((name) => [
+            name,
+            { setting: settings[name], fired: fired[name]! },
+        ]),
+    );
+}
+
+/** A service that fell below its own floor (desired × minimumHealthyPercent). */
+export function belowFloor(service: ServiceHealthSummary): boolean {
+    return (
+        service.lowestHealthyFraction !== null &&
+        service.lowestHealthyFraction < service.minimumHealthyPercent / 100
+    );
 }

@@ -47,9 +47,14 @@ export const rollingUpdate: Scenario = {
                 await recorder.run(300);
                 const status = refreshStatus(region, deployed, refreshId) ?? "missing";
                 const group = region.autoscaling.groups.get(deployed.groupName)!;
-                const oldAmi = [...group.instances.values()].filter(
+                // A retained instance stays on the old AMI by design when its drain could not finish;
+                // the retention check (scenario.ts) judges whether it was.
+                const onOldAmi = [...group.instances.values()].filter(
                     (i) => region.ec2.get(i.instanceId)?.imageId !== NEW_AMI,
                 );
+                const retained = onOldAmi.filter((i) => i.lifecycleState === "Terminating:Retained");
+                const oldAmi = onOldAmi.filter((i) => i.lifecycleState !== "Terminating:Retained");
+                const onNewAmi = group.instances.size - onOldAmi.length;
                 const checks: ScenarioCheck[] = [
                     {
                         name: "instance refresh succeeded",
@@ -57,15 +62,18 @@ export const rollingUpdate: Scenario = {
                         detail: `status ${status}`,
                     },
                     {
-                        name: "every instance runs the new AMI",
+                        name: "every instance runs the new AMI, retained ones aside",
                         passed: oldAmi.length === 0,
                         detail:
-                            oldAmi.length === 0
-                                ? `${group.instances.size} on ${NEW_AMI}`
-                                : `${oldAmi.length} still on the old AMI (${oldAmi.map((i) => `${i.instanceId} ${i.lifecycleState}`).join(", ")})`,
+                            (oldAmi.length === 0
+                                ? `${onNewAmi} on ${NEW_AMI}`
+                                : `${oldAmi.length} still on the old AMI (${oldAmi.map((i) => `${i.instanceId} ${i.lifecycleState}`).join(", ")})`) +
+                            (retained.length > 0
+                                ? `; ${retained.length} old instance(s) retained (${retained.map((i) => i.instanceId).join(", ")})`
+                                : ""),
                     },
                     servicesAtDesired(region, stack),
-                    neverBelowMinimumHealthy(region),
+                    neverBelowMinimumHealthy(region, stack),
                 ];
                 return checks;
             },

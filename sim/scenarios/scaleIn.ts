@@ -43,13 +43,19 @@ export const scaleIn: Scenario = {
                 }
                 let lastChange = region.clock.now();
                 let lastDesired = group.desiredCapacity;
+                // Shrunk: no change for a while, and no drain still running (its outcome belongs to the run).
                 await recorder.runUntil(() => {
                     if (group.desiredCapacity !== lastDesired) {
                         lastDesired = group.desiredCapacity;
                         lastChange = region.clock.now();
                     }
-                    return region.clock.now() - lastChange >= STABLE_SECONDS * 1000;
+                    const draining = [...group.instances.values()].some(
+                        (i) => i.lifecycleState === "Terminating:Wait",
+                    );
+                    return region.clock.now() - lastChange >= STABLE_SECONDS * 1000 && !draining;
                 }, SHRINK_SECONDS);
+                // The alarms read the last drain's metrics a minute or two after it ends.
+                await recorder.run(300);
                 const inService = [...group.instances.values()].filter(
                     (i) => i.lifecycleState === "InService",
                 ).length;

@@ -4,14 +4,18 @@
  * after the settle (API calls, Lambda cost and drains of the scenario itself; the invariants
  * over the whole run, settle included, because a task lost while settling is lost all the same).
  */
+import { capacityAlarmDeclarations } from "../../stack/capacity";
 import type { StackSettings } from "../../stack/settings";
 import { isSteady, SimHarness } from "../harness";
+import { abandonedAlarmName } from "../pipelines/drain";
 import type { ApiCallObserver, Region } from "../region";
 import type { FaultSettings } from "../types";
-import { ScenarioRecorder } from "./recorder";
+import { ScenarioRecorder, type CapacityAlarm } from "./recorder";
 import {
+    belowFloor,
     drainRecords,
     ecsApiCalls,
+    faultReport,
     lambdaTotals,
     passes,
     round,
@@ -19,7 +23,10 @@ import {
     summarizeDrains,
     type ScenarioCheck,
     type ScenarioResult,
+    type ServiceHealthSummary,
+    type StartingPoint,
 } from "./result";
+import { retainedInstances, retentionCheck } from "./retention";
 import { deployStack, type StackDeployment, type StackDeploymentOptions } from "./stackScenario";
 
 export interface ScenarioOptions {
@@ -66,6 +73,11 @@ export interface ScenarioPlan {
     readonly body: (context: ScenarioContext) => Promise<ScenarioCheck[]>;
 }
 
+/** A scenario that could not run as asked (the stack never settled): reported without a stack trace. */
+export class ScenarioError extends Error {
+    override readonly name = "ScenarioError";
+}
+
 /** Virtual seconds the stack may take to boot, register and place its tasks before a scenario starts. */
 const SETTLE_SECONDS = 3600;
 /** Longer than the capacity alarm's evaluation plus an instance's boot. */
@@ -94,34 +106,44 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
             (await region.runUntil(steady, SETTLE_SECONDS)) &&
             (await region.run(QUIET_SECONDS), await region.runUntil(steady, SETTLE_SECONDS));
         if (!settled) {
-            throw new Error(
-                `${plan.name}: the stack did not settle within ${SETTLE_SECONDS} simulated seconds (instances ${plan.deploy.instances ?? plan.settings.cluster.desiredCapacity})`,
+            throw new ScenarioError(
+                `${plan.name}: the stack did not settle within ${SETTLE_SECONDS} simulated seconds: ${unsettled(region, stack, extra)}`,
             );
         }
         const callsBefore = ecsApiCalls(region);
         const lambdaBefore = lambdaTotals(region);
+        const services = { ...stack.services, ...extra };
+        const start = startingPoint(region, stack);
         const recorder = new ScenarioRecorder(
             region,
             {
                 clusterName: stack.deployed.clusterName,
                 groupName: stack.deployed.groupName,
-                services: { ...stack.services, ...extra },
+                services,
+                capacityAlarms: capacityAlarms(plan.settings, stack),
             },
             { label: plan.name, sampleSeconds: plan.sampleSeconds, progress: plan.options.progress },
         );
-        const checks = await plan.body({
+        const scenarioChecks = await plan.body({
             harness,
             region,
             stack,
             recorder,
             step: (text) => region.ctx.record("scenario.step", { text }),
         });
+        const retained = retainedInstances(
+            region.timeline,
+            recorder.startedAt,
+            stack.drain ? abandonedAlarmName(stack.deployed.clusterName) : undefined,
+        );
+        const checks = retained.length > 0 ? [...scenarioChecks, retentionCheck(retained)] : scenarioChecks;
         const invariants = scenarioInvariants(region);
         const lambdaAfter = lambdaTotals(region);
         return {
             name: plan.name,
             seed: plan.options.seed,
             instances: plan.deploy.instances ?? plan.settings.cluster.desiredCapacity,
+            start,
             simulatedSeconds: Math.round(recorder.elapsedSeconds()),
             wallMs: Date.now() - wallStart,
             invariants,
@@ -131,6 +153,9 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
                 billedSeconds: round(lambdaAfter.billedSeconds - lambdaBefore.billedSeconds, 3),
             },
             ecsApiCalls: ecsApiCalls(region) - callsBefore,
+            services: serviceHealth(region, services),
+            retained,
+            faults: faultReport(region.ctx.faults, region.faultsFired()),
             checks,
             passed: passes(invariants, checks),
             timeline: recorder.timeline(),
@@ -139,6 +164,72 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
     } finally {
         await harness.stop();
     }
+}
+
+/** What kept the stack from settling: instances not in service or not registered, services short. */
+function unsettled(region: Region, stack: StackDeployment, extra: Readonly<Record<string, string>>): string {
+    const group = region.autoscaling.groups.get(stack.deployed.groupName)!;
+    const inService = [...group.instances.values()].filter((i) => i.lifecycleState === "InService");
+    const registered = region.ecs.state
+        .instancesOf(stack.deployed.clusterArn)
+        .filter((ci) => ci.status === "ACTIVE").length;
+    const state = region.ecs.state;
+    const short = Object.entries({ ...stack.services, ...extra }).flatMap(([name, arn]) => {
+        const service = state.services.get(arn)!;
+        const running = state.serviceTasks(service).filter((t) => t.lastStatus === "RUNNING").length;
+        return running === service.desiredCount ? [] : [`${name} ${running}/${service.desiredCount}`];
+    });
+    return (
+        `${inService.length} of ${group.desiredCapacity} instances in service, ${registered} registered with ECS` +
+        (short.length > 0 ? `; services short: ${short.join(", ")}` : "")
+    );
+}
+
+function startingPoint(region: Region, stack: StackDeployment): StartingPoint {
+    const group = region.autoscaling.groups.get(stack.deployed.groupName)!;
+    const addedByScaler = region.timeline
+        .filter(
+            (e) =>
+                e.kind === "autoscaling.scaling" &&
+                e.detail.groupName === stack.deployed.groupName &&
+                String(e.detail.source).startsWith("policy"),
+        )
+        .reduce((sum, e) => sum + Number(e.detail.to) - Number(e.detail.from), 0);
+    return {
+        inService: [...group.instances.values()].filter((i) => i.lifecycleState === "InService").length,
+        addedByScaler,
+    };
+}
+
+/** The capacity metrics' alarms as the stack declares them (none without the capacity scaler). */
+function capacityAlarms(settings: StackSettings, stack: StackDeployment): CapacityAlarm[] {
+    if (!stack.capacity) return [];
+    const declared = capacityAlarmDeclarations(settings.capacity);
+    return [
+        [declared.capacityLow, stack.capacity.capacityLowAlarmName] as const,
+        [declared.idleHosts, stack.capacity.idleHostsAlarmName] as const,
+    ].map(([declaration, alarm]) => ({
+        metric: declaration.metricName as CapacityAlarm["metric"],
+        alarm,
+        threshold: declaration.threshold,
+        comparison: declaration.comparisonOperator as CapacityAlarm["comparison"],
+        evaluationMinutes: (declaration.evaluationPeriods * declaration.period) / 60,
+    }));
+}
+
+function serviceHealth(region: Region, services: Readonly<Record<string, string>>): ServiceHealthSummary[] {
+    const health = region.invariants().services;
+    const state = region.ecs.state;
+    return Object.entries(services).map(([name, arn]) => {
+        const service = state.services.get(arn)!;
+        return {
+            name,
+            launchType: service.launchType ?? "EC2",
+            desiredCount: service.desiredCount,
+            minimumHealthyPercent: service.minimumHealthyPercent,
+            lowestHealthyFraction: health[arn]?.lowestHealthyFraction ?? null,
+        };
+    });
 }
 
 function runsDesired(region: Region, serviceArns: readonly string[]): boolean {
@@ -167,13 +258,25 @@ export function servicesAtDesired(region: Region, stack: StackDeployment): Scena
     };
 }
 
-/** A check that no service dropped below its minimumHealthyPercent (100 % for the stack's services). */
-export function neverBelowMinimumHealthy(region: Region): ScenarioCheck {
-    const fraction = scenarioInvariants(region).minHealthyFraction;
+/** A check that no service dropped below desired × its own minimumHealthyPercent (100 % for the stack's). */
+export function neverBelowMinimumHealthy(region: Region, stack: StackDeployment): ScenarioCheck {
+    const services = serviceHealth(region, stack.services);
+    const below = services.filter(belowFloor);
+    const fractions = services.flatMap((s) =>
+        s.lowestHealthyFraction === null ? [] : [s.lowestHealthyFraction],
+    );
     return {
-        name: "no service below desired × minimumHealthyPercent (100 %)",
-        passed: fraction === null || fraction >= 1,
-        detail: `lowest healthy fraction ${fraction === null ? "n/a" : fraction.toFixed(2)}`,
+        name: "no service below desired × its minimumHealthyPercent",
+        passed: below.length === 0,
+        detail:
+            below.length > 0
+                ? below
+                      .map(
+                          (s) =>
+                              `${s.name} fell to ${s.lowestHealthyFraction!.toFixed(2)} (floor ${s.minimumHealthyPercent} %)`,
+                      )
+                      .join(", ")
+                : `lowest healthy fraction ${fractions.length === 0 ? "n/a" : Math.min(...fractions).toFixed(2)}`,
     };
 }
 

@@ -9,7 +9,7 @@
  */
 import { clusterNameOf, type StackSettings } from "../../stack/settings";
 import type { DeployedCluster, SimHarness } from "../harness";
-import { deployCapacityScaler } from "../pipelines/capacity";
+import { deployCapacityScaler, type CapacityScalerDeployment } from "../pipelines/capacity";
 import { deployDrainPipeline, type DrainPipeline } from "../pipelines/drain";
 import { deployTerminationPolicy } from "../pipelines/termination";
 import type { Region } from "../region";
@@ -34,7 +34,7 @@ export interface StackDeployment {
     readonly settings: StackSettings;
     readonly deployed: DeployedCluster;
     readonly drain?: DrainPipeline;
-    readonly capacityFunctionArn?: string;
+    readonly capacity?: CapacityScalerDeployment;
     readonly terminationFunctionArn?: string;
     /** Service name → ARN. */
     readonly services: Readonly<Record<string, string>>;
@@ -73,7 +73,7 @@ export async function deployStack(
         settings,
         deployed,
         drain,
-        capacityFunctionArn: capacity?.functionArn,
+        capacity,
         terminationFunctionArn: termination?.functionArn,
         services,
     };

@@ -1,16 +1,20 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../scripts/stackFile";
 import {
+    checkHtmlPath,
     DEFAULT_HTML_PATH,
     parseFaults,
     parseSimulateArgs,
     simulate,
     UsageError,
 } from "../../scripts/simulate";
-import { NO_FAULTS } from "../../sim/types";
+import type { ReportData } from "../../sim/report/html";
+import { SCENARIO_NAMES } from "../../sim/scenarios/catalog";
+import { FAULT_DESCRIPTIONS, NO_FAULTS } from "../../sim/types";
 
 interface Captured {
     out: string[];
@@ -136,14 +140,82 @@ describe("scripts/simulate (npm run simulate)", () => {
             });
         });
 
-        it("README's faults table lists exactly the faults --faults takes", () => {
+        it("README's faults table lists exactly the faults --faults takes, as --help describes them", () => {
             const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
             const table = readme.slice(
                 readme.indexOf("| fault "),
                 readme.indexOf("\n\n", readme.indexOf("| fault ")),
             );
-            const documented = [...table.matchAll(/^\| `([A-Za-z]+)`/gm)].map((m) => m[1]);
-            assert.deepEqual(documented.sort(), Object.keys(NO_FAULTS).sort());
+            const documented = [...table.matchAll(/^\| `([A-Za-z]+)` +\| (.*?) +\|$/gm)].map((m) => [
+                m[1],
+                m[2],
+            ]);
+            assert.deepEqual(documented.map(([name]) => name).sort(), Object.keys(NO_FAULTS).sort());
+            assert.deepEqual(Object.fromEntries(documented), FAULT_DESCRIPTIONS);
+        });
+
+        it("--help and -h list the options, every scenario and every fault, exit 0", async () => {
+            for (const flag of ["--help", "-h"]) {
+                const c = io();
+                assert.equal(await simulate(["--scenario", "scale-in", flag], c.io), 0);
+                const help = c.out.join("\n");
+                assert.match(help, /^usage: npm run simulate -- /);
+                for (const option of [
+                    "--stack",
+                    "--scenario",
+                    "--instances",
+                    "--seed",
+                    "--faults",
+                    "--json",
+                    "--html",
+                    "--serve",
+                ])
+                    assert.ok(help.includes(`  ${option} `), option);
+                for (const name of [...SCENARIO_NAMES, ...Object.keys(NO_FAULTS)])
+                    assert.match(help, new RegExp(`^  ${name} +\\S`, "m"), name);
+            }
+        });
+
+        it("answers --help and a bad argument before the simulator is loaded", () => {
+            // A preload that lists, at exit, every module of this project's build that was loaded.
+            const dir = mkdtempSync(join(tmpdir(), "simulate-"));
+            const preload = join(dir, "modules.js");
+            writeFileSync(
+                preload,
+                `process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(Object.keys(require.cache))));`,
+            );
+            for (const argv of [["--help"], ["--bogus"], ["--html", join(dir, "modules.js", "r.html")]]) {
+                const run = spawnSync(
+                    process.execPath,
+                    ["--require", preload, join(REPO_ROOT, "build", "scripts", "simulate.js"), ...argv],
+                    { cwd: REPO_ROOT, encoding: "utf8" },
+                );
+                assert.equal(run.status, argv[0] === "--help" ? 0 : 2, run.stderr);
+                const loaded = JSON.parse(run.stderr.slice(run.stderr.indexOf("LOADED ") + 7)) as string[];
+                const simulator = loaded.filter((m) =>
+                    /[\\/]build[\\/]sim[\\/](region|harness|scenarios[\\/]scenario)\.js$/.test(m),
+                );
+                assert.deepEqual(simulator, [], argv.join(" "));
+                assert.ok(loaded.some((m) => m.endsWith(join("build", "scripts", "simulate.js"))));
+            }
+        });
+
+        it("refuses an --html path it could not write, before the run", () => {
+            const dir = mkdtempSync(join(tmpdir(), "simulate-"));
+            const file = join(dir, "file");
+            writeFileSync(file, "");
+            assert.throws(
+                () => checkHtmlPath(dir),
+                new UsageError(`--html: cannot write ${dir}: it is a directory`),
+            );
+            assert.throws(
+                () => checkHtmlPath(join(file, "r.html")),
+                new UsageError(`--html: cannot write ${join(file, "r.html")}: ${file} is not a directory`),
+            );
+            assert.equal(
+                checkHtmlPath(join(dir, "new", "deeper", "r.html")),
+                join(dir, "new", "deeper", "r.html"),
+            );
         });
     });
 
@@ -164,6 +236,14 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.equal(await simulate(["--stack", "bad"], c.io), 2);
             assert.match(c.err.join("\n"), /^Pulumi\.bad\.yaml: invalid stack configuration:/);
             assert.match(c.err.join("\n"), /desiredCapacity/);
+        });
+
+        it("a report path it could not write, before any scenario runs", async () => {
+            const dir = stackDir("small", SMALL_STACK);
+            const c = io(dir);
+            assert.equal(await simulate(["--stack", "small", "--html", dir], c.io), 2);
+            assert.match(c.err.join("\n"), /^--html: cannot write .*: it is a directory\n/);
+            assert.deepEqual(c.out, []);
         });
 
         it("an unknown scenario lists the known ones", async () => {
@@ -203,9 +283,15 @@ describe("scripts/simulate (npm run simulate)", () => {
                 "lambda",
                 "ecsApiCalls",
                 "passed",
+                "start",
+                "services",
+                "retained",
+                "faults",
             ]) {
                 assert.ok(key in s, `missing ${key}`);
             }
+            assert.deepEqual(s.faults, {});
+            assert.deepEqual(s.retained, []);
             assert.deepEqual(Object.keys(s.invariants as object), [
                 "runningTasksKilled",
                 "killedWhileRunning",
@@ -226,6 +312,34 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.equal(s.name, "rolling-update");
             assert.equal(s.instances, 3);
             assert.equal(s.passed, true);
+        });
+
+        it("--json says which faults were injected and how many times each fired", async () => {
+            const c = io(dir);
+            const argv = ["--stack", "small", "--scenario", "rolling-update", "--json"];
+            assert.equal(await simulate([...argv, "--faults", "stuckTaskRate=0.2,ecsRateLimit"], c.io), 0);
+            const [s] = (JSON.parse(c.out[0]) as { scenarios: Record<string, unknown>[] }).scenarios;
+            assert.deepEqual(s.faults, {
+                ecsRateLimit: { setting: true, fired: 0 },
+                stuckTaskRate: { setting: 0.2, fired: 1 },
+            });
+            assert.equal((s.retained as { designed: boolean }[])[0].designed, true);
+        });
+
+        it("a scenario that cannot run says why, without a stack trace, exit 1", async () => {
+            const c = io(dir);
+            const argv = [
+                "--stack",
+                "small",
+                "--scenario",
+                "rolling-update",
+                "--faults",
+                "neverRegisterRate=1",
+            ];
+            assert.equal(await simulate(argv, c.io), 1);
+            assert.deepEqual(c.err, [
+                "rolling-update: the stack did not settle within 3600 simulated seconds: 11 of 11 instances in service, 0 registered with ECS; services short: web 0/3, api 0/2",
+            ]);
         });
 
         it("exit 1 when a scenario fails its invariants", async () => {
@@ -250,10 +364,14 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.doesNotMatch(html, /<script[^>]+src=/, "no external script");
             assert.doesNotMatch(html, /<link[^>]+href=/, "no external stylesheet");
             const data = /<script id="simulation-data" type="application\/json">(.*?)<\/script>/s.exec(html);
-            const scenarios = JSON.parse(data![1]) as { name: string; series: { seconds: number[] } }[];
+            const { scenarios } = JSON.parse(data![1]) as ReportData;
             assert.equal(scenarios[0].name, "rolling-update");
-            assert.ok(scenarios[0].series.seconds.length > 10);
-            assert.ok(html.includes('<canvas id="instances-0">') && html.includes('<canvas id="tasks-0">'));
+            for (const chart of scenarios[0].charts)
+                assert.ok(html.includes(`<canvas id="${chart.id}">`), chart.id);
+            assert.deepEqual(
+                scenarios[0].charts.map((c) => c.id),
+                ["lanes-0", "tasks-0", "ContainerCapacity-0", "IdleHostCapacity-0"],
+            );
         });
     });
 });

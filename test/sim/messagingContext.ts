@@ -7,6 +7,7 @@
 import { VirtualClock } from "../../sim/clock";
 import { CloudWatchModel } from "../../sim/cloudwatch";
 import { EventsModel } from "../../sim/events";
+import { FaultInjector } from "../../sim/faults";
 import { LambdaModel } from "../../sim/lambda";
 import { SeededRandom } from "../../sim/random";
 import { SnsModel } from "../../sim/sns";
@@ -14,7 +15,9 @@ import { SqsModel } from "../../sim/sqs";
 import { SsmModel } from "../../sim/ssm";
 import {
     NO_FAULTS,
+    type FaultName,
     type FaultSettings,
+    type RateFaultName,
     type RegionContext,
     type ServiceModel,
     type TimelineEntry,
@@ -61,15 +64,20 @@ export function messagingRegion(
     const timeline: TimelineEntry[] = [];
     const ecsCalls: { method: string; args: unknown[] }[] = [];
     const scalingCalls: ScalingCall[] = [];
+    const random = new SeededRandom(options.seed ?? 1);
+    const faults = { ...NO_FAULTS, ...options.faults };
+    const record = (kind: string, detail: Record<string, unknown>) =>
+        void timeline.push({ at: clock.now(), kind, detail });
+    const injector = new FaultInjector(faults, random, record);
     const partial = {
         clock,
-        random: new SeededRandom(options.seed ?? 1),
+        random,
         accountId: "123456789012",
         region: "us-east-1",
-        faults: { ...NO_FAULTS, ...options.faults },
-        record(kind: string, detail: Record<string, unknown>) {
-            timeline.push({ at: clock.now(), kind, detail });
-        },
+        faults,
+        record,
+        faultFires: (name: RateFaultName, detail: Record<string, unknown>) => injector.fires(name, detail),
+        faultFired: (name: FaultName, detail: Record<string, unknown>) => injector.fired(name, detail),
         ecs: {
             registerInstance: (...args: unknown[]) =>
                 void ecsCalls.push({ method: "registerInstance", args }),

@@ -10,7 +10,7 @@ describe("sim/scenarios/scale-in", () => {
         assert.equal(result.invariants.scaleOscillations, 0);
         assert.ok(result.drains.count >= 1);
         assert.equal(result.drains.continued, result.drains.count);
-        const scaleIns = result.series.events.filter(
+        const scaleIns = result.series.markers.filter(
             (e) => e.kind === "scaling" && /desired (\d+) → (\d+)/.test(e.label),
         );
         for (const e of scaleIns) {

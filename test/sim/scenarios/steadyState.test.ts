@@ -14,9 +14,12 @@ describe("sim/scenarios/steady-state", () => {
         assert.ok(result.simulatedSeconds >= STEADY_HOURS * 3600);
         assert.equal(result.invariants.scaleOscillations, 0);
         assert.ok(
-            result.series.events.some((e) => e.kind === "scaling"),
+            result.series.markers.some((e) => e.kind === "scaling"),
             "the load moved the group",
         );
-        assert.equal(result.series.seconds.length, result.series.instances.inService.length);
+        for (const service of Object.values(result.series.services)) {
+            assert.equal(service.running.length, result.series.seconds.length);
+            assert.equal(service.desired.length, result.series.seconds.length);
+        }
     });
 });

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench`'s command line, read before anything heavy is loaded: `--help` answers at once
+ * and an unknown argument is refused (exit 2) instead of starting a four-minute run.
+ */
+
+export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- -h|--help]
+
+Runs this project's drain and capacity handlers against faithful ports of the book's chapter 11
+and 12 Lambdas (bench/baselines/), side by side in the simulated region with the dev stack's
+settings: rolling updates of 10, 100 and 1,000 instances, capacity evaluation and the termination
+policy at 2,000 instances, each Lambda archive's size, and how long npm test takes. Prints a table
+and writes bench/results.json (about 4 minutes).
+
+options:
+  --speed      instead: how quickly the region answers, whole processes timed (3–5 runs each,
+               min/median/max): rolling updates of 100 and 1,000 instances, 50 instances with
+               every fault, npm test, a mistyped scenario answered; kept in bench/results.json
+  -h, --help   this text
+
+exit codes: 0 done, 1 the bench failed, 2 a bad command line`;
+
+export class BenchUsageError extends Error {
+    override readonly name = "BenchUsageError";
+}
+
+export interface BenchArgs {
+    readonly help: boolean;
+    readonly speed: boolean;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+    let help = false;
+    let speed = false;
+    for (const arg of argv) {
+        switch (arg) {
+            case "-h":
+            case "--help":
+                help = true;
+                break;
+            case "--speed":
+                speed = true;
+                break;
+            default:
+                throw new BenchUsageError(
+                    `unknown argument "${arg}" (npm run bench -- --help lists the options)`,
+                );
+        }
+    }
+    return { help, speed };
+}
