@@ -9,6 +9,7 @@ import {
     CAPACITY_SCHEDULE,
     CAPACITY_TRIGGER_RETRY,
     capacityAlarmDeclarations,
+    placementFailurePattern,
     capacityMetricsMissingAlarmDeclaration,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
@@ -93,6 +94,44 @@ export class CapacityScaler extends pulumi.ComponentResource {
             parent,
         );
         invokeOnEvents(`${name}-schedule`, schedule, fn, CAPACITY_TRIGGER_RETRY, this);
+        const placementFailures = new aws.cloudwatch.EventRule(
+            `${name}-placement-failures`,
+            {
+                description: "Evaluates at once when a service of the cluster cannot place a task",
+                eventPattern: pulumi
+                    .output(args.clusterArn)
+                    .apply((cluster) => JSON.stringify(placementFailurePattern(cluster))),
+                tags,
+            },
+            parent,
+        );
+        const queuePolicy = new aws.sqs.QueuePolicy(
+            `${name}-evaluations-policy`,
+            {
+                queueUrl: queue.url,
+                policy: pulumi.all([queue.arn, placementFailures.arn]).apply(([queueArn, ruleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "FromThePlacementFailureRuleOnly",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sqs:SendMessage",
+                                Resource: queueArn,
+                                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            parent,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-placement-failures`,
+            { rule: placementFailures.name, arn: queue.arn, retryPolicy: { ...CAPACITY_TRIGGER_RETRY } },
+            { parent: this, dependsOn: [queuePolicy] },
+        );
         new aws.lambda.EventSourceMapping(
             `${name}-evaluations`,
             {

@@ -23,7 +23,8 @@ export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512 } as const;
  *   period once it has ended, so a datapoint a minute is what they use, and the later in its
  *   minute it is taken, the sooner the alarm acts on what it saw: a shortfall reaches the alarm
  *   within about 75 s (45 s on average) instead of up to two minutes. A task that cannot be placed
- *   sends no event anyway; ECS's own cluster auto scaling works at the same grain, publishing
+ *   is the exception: its service action event evaluates at once (placementFailurePattern). ECS's
+ *   own cluster auto scaling works at the same grain, publishing
  *   CapacityProviderReservation once a minute (ECS developer guide, "Amazon ECS cluster auto
  *   scaling").
  * - The minute comes from an EventBridge rate(1 minute) schedule, EventBridge's shortest, which
@@ -48,6 +49,21 @@ export const CAPACITY_FUNCTION = { timeoutSeconds: 60, memoryMb: 512 } as const;
  *   the Minimum.
  */
 export const CAPACITY_SCHEDULE = "rate(1 minute)";
+
+/**
+ * The one ECS event that does trigger an evaluation at once: a service that cannot place a task
+ * (ECS developer guide, "Amazon ECS service action events": SERVICE_TASK_PLACEMENT_FAILURE, sent
+ * when the scheduler finds no instance for a task). EventBridge puts it on the evaluation queue
+ * directly, so a shortfall that already stops tasks reaches the alarm within the minute it
+ * happens in, instead of after the next scheduled evaluation; a burst of them is one batch.
+ */
+export function placementFailurePattern(clusterArn: string): Record<string, unknown> {
+    return {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Service Action"],
+        detail: { eventName: ["SERVICE_TASK_PLACEMENT_FAILURE"], clusterArn: [clusterArn] },
+    };
+}
 
 /** The second of each minute the evaluation aims at: room before the minute ends for a slow read of a large cluster. */
 export const CAPACITY_EVALUATION_SECOND = 45;

@@ -155,7 +155,7 @@ export class ServiceScheduler {
         const primary = service.deployments[0];
         const definition = this.state.taskDefinitions.get(primary.taskDefinitionArn)!;
         const started: TaskState[] = [];
-        let failure: string | undefined;
+        let failure: PlacementFailure | undefined;
         for (let i = 0; i < count; i++) {
             if (service.launchType === "FARGATE") {
                 // Fargate places nothing on the cluster's instances: the task gets its own host in a zone.
@@ -194,7 +194,10 @@ export class ServiceScheduler {
                 started.push(task);
                 continue;
             }
-            failure = unableToPlace(service, result, provider !== undefined);
+            failure = {
+                message: unableToPlace(service, result, provider !== undefined),
+                shortfall: result.shortfall,
+            };
             break;
         }
         if (started.length > 0) {
@@ -203,7 +206,7 @@ export class ServiceScheduler {
                 `(service ${service.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`,
             );
         }
-        if (failure) this.addEvent(service, failure);
+        if (failure) this.placementFailed(cluster, service, failure);
         return started.length;
     }
 
@@ -347,6 +350,35 @@ export class ServiceScheduler {
         return this.state.containerInstances.get(task.containerInstanceArn)!;
     }
 
+    /**
+     * A replica task that fits nowhere: the service's event message, and, when that message is new,
+     * ECS's "ECS Service Action" event SERVICE_TASK_PLACEMENT_FAILURE with the reason (ECS developer
+     * guide, "Amazon ECS service action events"; the detail's fields follow its example). Inferred:
+     * the event is sent when the message is, and repeats are left out as the service's event
+     * messages leave them out.
+     */
+    private placementFailed(cluster: ClusterState, service: ServiceState, failure: PlacementFailure): void {
+        const repeated = service.events[0]?.message === failure.message;
+        this.addEvent(service, failure.message);
+        if (repeated) return;
+        this.ctx.events.emit(
+            "aws.ecs",
+            "ECS Service Action",
+            {
+                eventType: "ERROR",
+                eventName: "SERVICE_TASK_PLACEMENT_FAILURE",
+                clusterArn: cluster.arn,
+                createdAt: new Date(this.ctx.clock.now()).toISOString(),
+                // The documented example gives "RESOURCE:MEMORY"; "RESOURCE:INSTANCE" for an empty cluster is inferred.
+                reason:
+                    failure.shortfall === "NO_INSTANCES"
+                        ? "RESOURCE:INSTANCE"
+                        : `RESOURCE:${failure.shortfall}`,
+            },
+            [service.arn],
+        );
+    }
+
     addEvent(service: ServiceState, message: string): void {
         if (service.events[0]?.message === message) return;
         const h = this.ctx.random.hex(32);
@@ -358,6 +390,12 @@ export class ServiceScheduler {
         if (service.events.length > MAX_SERVICE_EVENTS) service.events.length = MAX_SERVICE_EVENTS;
         this.ctx.record("ecs.service.event", { serviceArn: service.arn, message });
     }
+}
+
+/** Why a replica task was not placed: the service event's message and what fell short. */
+interface PlacementFailure {
+    readonly message: string;
+    readonly shortfall: "NO_INSTANCES" | "CPU" | "MEMORY" | "PORTS" | "ENI";
 }
 
 /** Scale-in takes tasks that have not started first, then from the AZ with the most tasks, newest first. */

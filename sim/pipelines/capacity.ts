@@ -19,6 +19,7 @@ import {
     CAPACITY_QUEUE_SOURCE,
     CAPACITY_SCHEDULE,
     capacityAlarmDeclarations,
+    placementFailurePattern,
     capacityMetricsMissingAlarmDeclaration,
     scaleInPolicyDeclaration,
     scaleOutPolicyDeclaration,
@@ -102,6 +103,17 @@ export async function deployCapacityScaler(
     region.admin("events", "PutTargets", {
         Rule: scheduleRuleName,
         Targets: [{ Id: "capacity", Arn: functionArn }],
+    });
+
+    const placementFailuresRuleName = `${name}-placement-failures`;
+    region.admin("events", "PutRule", {
+        Name: placementFailuresRuleName,
+        Description: "Evaluates at once when a service of the cluster cannot place a task",
+        EventPattern: JSON.stringify(placementFailurePattern(deployed.clusterArn)),
+    });
+    region.admin("events", "PutTargets", {
+        Rule: placementFailuresRuleName,
+        Targets: [{ Id: "evaluations", Arn: evaluations.arn }],
     });
 
     const out = scaleOutPolicyDeclaration(settings);

@@ -29,12 +29,47 @@ describe("CapacityScaler", () => {
         await settle(run);
     });
 
-    it("runs once a minute on its schedule, on its evaluation queue, and on no ECS event", () => {
+    it("runs once a minute on its schedule, on its evaluation queue, and on no ECS event but a placement failure", () => {
         const rules = ofType(run, "aws:cloudwatch/eventRule:EventRule");
         assert.deepEqual(
             rules.map((rule) => [rule.name, rule.inputs.scheduleExpression, rule.inputs.eventPattern]),
-            [["capacity-schedule", "rate(1 minute)", undefined]],
+            [
+                ["capacity-schedule", "rate(1 minute)", undefined],
+                [
+                    "capacity-placement-failures",
+                    undefined,
+                    JSON.stringify({
+                        source: ["aws.ecs"],
+                        "detail-type": ["ECS Service Action"],
+                        detail: { eventName: ["SERVICE_TASK_PLACEMENT_FAILURE"], clusterArn: [CLUSTER_ARN] },
+                    }),
+                ],
+            ],
         );
+        const failures = named(run, "aws:cloudwatch/eventTarget:EventTarget", "capacity-placement-failures");
+        const queueArn = named(run, "aws:sqs/queue:Queue", "capacity-evaluations").outputs.arn;
+        assert.equal(failures.inputs.arn, queueArn);
+        const policy = JSON.parse(
+            named(run, "aws:sqs/queuePolicy:QueuePolicy", "capacity-evaluations-policy").inputs.policy,
+        );
+        assert.deepEqual(policy.Statement, [
+            {
+                Sid: "FromThePlacementFailureRuleOnly",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: {
+                    ArnEquals: {
+                        "aws:SourceArn": named(
+                            run,
+                            "aws:cloudwatch/eventRule:EventRule",
+                            "capacity-placement-failures",
+                        ).outputs.arn,
+                    },
+                },
+            },
+        ]);
         const target = named(run, "aws:cloudwatch/eventTarget:EventTarget", "capacity-schedule");
         assert.deepEqual(target.inputs.retryPolicy, {
             maximumRetryAttempts: 2,

@@ -102,7 +102,7 @@ describe("sim/report/html: the charts an SRE reads", () => {
     });
 
     it("says which faults were injected, how often each fired, and why an instance was retained", () => {
-        assert.match(html, /Faults injected \(stuckTaskRate=0\.2 fired 1 time\)/);
+        assert.match(html, /Faults injected \(stuckTaskRate=0\.2 fired \d+ times?\)/);
         assert.match(
             html,
             /<span class="pass">by design<\/span> i-\w+ at \+1:\d\d:\d\d: the drain reached its deadline/,

@@ -31,7 +31,11 @@ describe("sim/scenarios/rolling-update", () => {
             assert.equal(result.passed, true, JSON.stringify(result.checks));
             assert.equal(result.invariants.runningTasksKilled, 0);
             assert.equal(result.invariants.stuckInstances, 0);
-            assert.ok(result.drains.count >= instances, String(result.drains.count));
+            // Every instance in service when the roll began was drained (the scaler may have changed the count first).
+            assert.ok(
+                result.drains.count >= result.start.inService,
+                `${result.drains.count} < ${result.start.inService}`,
+            );
             assert.equal(result.drains.abandoned, 0);
         });
     }
@@ -46,25 +50,28 @@ describe("sim/scenarios/rolling-update", () => {
 
     it("with tasks that never stop (stuckTaskRate), the drain's deadline retains the instance and alarms: the designed outcome, a pass", async () => {
         const result = await rollingUpdate.run(testStack(), { seed: 1, faults: { stuckTaskRate: 0.2 } });
-        assert.deepEqual(result.faults, { stuckTaskRate: { setting: 0.2, fired: 1 } });
+        assert.deepEqual(Object.keys(result.faults), ["stuckTaskRate"]);
+        assert.ok(result.faults.stuckTaskRate!.fired >= 1, JSON.stringify(result.faults));
         assert.equal(result.invariants.runningTasksKilled, 0);
         assert.equal(result.invariants.stuckInstances, 0);
-        assert.equal(result.retained.length, 1);
-        const [retained] = result.retained;
-        assert.equal(retained.designed, true, retained.why);
-        assert.equal(retained.stuckTasks, 1);
-        // The first look after the deadline gives up.
+        // As many instances retained as had a stuck task when drained, each by design.
+        assert.ok(result.retained.length >= 1);
+        assert.equal(result.drains.abandoned, result.retained.length);
         const { drainDeadlineSeconds, pollIntervalSeconds } = testStack().drain;
-        assert.ok(retained.waitedSeconds! >= drainDeadlineSeconds, String(retained.waitedSeconds));
-        assert.ok(
-            retained.waitedSeconds! <= drainDeadlineSeconds + pollIntervalSeconds,
-            String(retained.waitedSeconds),
-        );
-        assert.match(
-            retained.why,
-            /^the drain reached its deadline after \d+ s with 1 task that ignored SIGTERM \(stuckTaskRate\): ABANDON, instance and tasks kept, ecs-lifecycle-test-drain-abandoned → ALARM$/,
-        );
-        assert.equal(result.drains.abandoned, 1);
+        for (const retained of result.retained) {
+            assert.equal(retained.designed, true, retained.why);
+            assert.ok(retained.stuckTasks! >= 1, String(retained.stuckTasks));
+            // The first look after the deadline gives up.
+            assert.ok(retained.waitedSeconds! >= drainDeadlineSeconds, String(retained.waitedSeconds));
+            assert.ok(
+                retained.waitedSeconds! <= drainDeadlineSeconds + pollIntervalSeconds,
+                String(retained.waitedSeconds),
+            );
+            assert.match(
+                retained.why,
+                /^the drain reached its deadline after \d+ s with \d+ tasks? that ignored SIGTERM \(stuckTaskRate\): ABANDON, instance and tasks kept, ecs-lifecycle-test-drain-abandoned → ALARM$/,
+            );
+        }
         assert.equal(result.passed, true, JSON.stringify(result.checks));
         assert.ok(
             result.checks.some(
