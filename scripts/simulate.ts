@@ -26,6 +26,8 @@ export interface SimulateArgs {
     /** Where the HTML report goes; undefined: no HTML report. */
     readonly html?: string;
     readonly serve: boolean;
+    /** `--serve`'s port; undefined: sim/serve.ts's default. */
+    readonly port?: number;
 }
 
 /** Where `--html` without a path writes the report. */
@@ -37,7 +39,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE =
-    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve] [-h|--help]";
+    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve [--port P]] [-h|--help]";
 
 const column = (rows: readonly (readonly [string, string])[]) => {
     const width = Math.max(...rows.map(([name]) => name.length));
@@ -67,7 +69,11 @@ ${column([
         "print one JSON object (scenarios[] with invariants, drains, faults, checks, …) instead of text",
     ],
     ["--html [FILE]", `also write the HTML report with charts (default ${DEFAULT_HTML_PATH})`],
-    ["--serve", "serve the region with a demo cluster on 127.0.0.1 for the AWS CLI (no scenario runs)"],
+    [
+        "--serve",
+        "serve the stack (cluster, services, every control loop) on 127.0.0.1 for the AWS CLI, virtual time following real time; no scenario runs",
+    ],
+    ["--port P", "--serve's port, 0 for any free one (default 4580)"],
     ["-h, --help", "this text"],
 ])}
 
@@ -89,6 +95,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
     let json = false;
     let html: string | undefined;
     let serve = false;
+    let port: number | undefined;
     const value = (i: number, flag: string): string => {
         const v = argv[i + 1];
         if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: a value is required`);
@@ -137,11 +144,15 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
             case "--serve":
                 serve = true;
                 break;
+            case "--port":
+                port = integerArg(arg, value(i++, arg), 0, 65535);
+                break;
             default:
                 throw new UsageError(`unknown argument "${arg}"`);
         }
     }
-    return { stack, scenario, instances, seed, faults, json, html, serve };
+    if (port !== undefined && !serve) throw new UsageError("--port: only with --serve");
+    return { stack, scenario, instances, seed, faults, json, html, serve, port };
 }
 
 function integerArg(flag: string, text: string, min: number, max: number): number {
@@ -242,17 +253,24 @@ export async function simulate(argv: readonly string[], io: SimulateIo): Promise
     let htmlPath: string | undefined;
     try {
         args = parseSimulateArgs(argv);
-        if (args.serve) {
-            const { serveUntilInterrupted } = await import("../sim/serve");
-            await serveUntilInterrupted({ seed: args.seed, print: io.out });
-            return 0;
-        }
-        settings = loadSimulationSettings(args.stack, io.stackDir);
-        htmlPath = args.html === undefined ? undefined : checkHtmlPath(args.html);
     } catch (error) {
         if (!(error instanceof Error)) throw error;
         io.err(`${error.message}\n${USAGE}\n(npm run simulate -- --help lists the scenarios and faults)`);
         return 2;
+    }
+    try {
+        // A stack file or report path that is wrong: the message names it; the usage line would not help.
+        settings = loadSimulationSettings(args.stack, io.stackDir);
+        htmlPath = args.html === undefined ? undefined : checkHtmlPath(args.html);
+    } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        io.err(error.message);
+        return 2;
+    }
+    if (args.serve) {
+        const { serveUntilInterrupted } = await import("../sim/serve");
+        await serveUntilInterrupted(settings, { seed: args.seed, port: args.port, print: io.out });
+        return 0;
     }
     const { selectScenarios } = await import("../sim/scenarios");
     const { ScenarioError } = await import("../sim/scenarios/scenario");

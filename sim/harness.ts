@@ -229,6 +229,8 @@ export interface HarnessOptions extends RegionOptions {
      * directly; "wire" gives them the real SDK clients, through the loopback server.
      */
     readonly transport?: "in-process" | "wire";
+    /** The loopback port to serve on; 0 (the default) takes a free one. */
+    readonly port?: number;
 }
 
 /** A Region served on loopback with the SDK environment pointed at it; `stop()` restores the environment. */
@@ -253,8 +255,11 @@ export class SimHarness {
         const region = new Region(options);
         // Over the wire, the loopback server's work runs in this process while a handler waits.
         region.lambda.measureCompute = options.transport !== "wire";
-        const server = await startRegionServer((service, operation, input) =>
-            region.call(service, operation, input),
+        const server = await startRegionServer(
+            (service, operation, input) => region.call(service, operation, input),
+            {
+                port: options.port ?? 0,
+            },
         );
         region.sqs.setEndpoint(server.endpoint);
         const savedEnv = Object.fromEntries(SDK_ENV.map((k) => [k, process.env[k]]));

@@ -1,103 +1,121 @@
 /**
- * `npm run simulate -- --serve`: a simulated region with a small demo cluster, served on a free
- * loopback port for a person to explore with the AWS CLI. Its clock reads the machine's time from
- * the moment it serves and then follows real time, so tasks start, instances register and alarms
- * evaluate as they would in a real region, and timestamps a person sends (PutMetricData's, which
- * must lie within two weeks back and two hours ahead) mean what they say.
+ * `npm run simulate -- --serve`: the chosen stack (its cluster, services and every control loop,
+ * deployed as the scenarios deploy it) in a simulated region served on a loopback port, for a
+ * person to explore and disturb with the AWS CLI. The stack settles in the half hour before the
+ * machine's time; from then on virtual time follows real time, so the drain, the capacity scaler
+ * and the termination policy act on what the person does as they would in a real region, and
+ * timestamps a person sends (PutMetricData's must lie within two weeks back and two hours ahead)
+ * mean what they say.
  */
-import { deployCluster, type DeployedCluster, isSteady } from "./harness";
-import { type RegionServer, startRegionServer } from "./protocol/server";
-import { Region } from "./region";
+import type { StackSettings } from "../stack/settings";
+import { isSteady, SimHarness } from "./harness";
+import { NOT_SERVED } from "./protocol/serviceOf";
+import type { Region } from "./region";
+import { deployStack, type StackDeployment } from "./scenarios/stackScenario";
 
-/** The demo cluster: three instances across three AZs, one replica service. */
-export const DEMO_CLUSTER = {
-    clusterName: "demo",
-    instanceType: "c5.large",
-    instanceCount: 3,
-    services: [{ name: "web", desiredCount: 3, cpu: 256, memory: 512 }],
-    hook: { heartbeatTimeout: 900, defaultResult: "ABANDON" as const },
-    retainOnAbandon: true,
-};
+/** The port `--serve` listens on unless `--port` says otherwise. */
+export const DEFAULT_SERVE_PORT = 4580;
 
-/** Virtual seconds the demo may take to boot, register and start its tasks. */
+/** Virtual seconds the stack may take to boot, register and place its tasks. */
 const maxSettleSeconds = 1800;
 /** How often virtual time catches up with real time. */
 const tickMs = 250;
 
 export interface ServeOptions {
     readonly seed?: number;
-    /** 0 (the default) takes a free port. */
+    /** 0 takes a free port; default DEFAULT_SERVE_PORT. */
     readonly port?: number;
-    /** Where the endpoint and the example command are printed. */
+    /** Where the endpoint, the environment and the example commands are printed. */
     readonly print?: (line: string) => void;
-    /** The machine's clock, epoch ms (tests pass their own). */
+    /** The machine's clock, epoch ms (tests pass a faster one). */
     readonly now?: () => number;
 }
 
-export interface ServedRegion {
+export interface ServedStack {
     readonly region: Region;
-    readonly server: RegionServer;
-    readonly deployed: DeployedCluster;
+    readonly endpoint: string;
+    readonly stack: StackDeployment;
     /** Stops following real time and closes the server. */
     stop(): Promise<void>;
 }
 
-/** Starts the demo region, settles it, serves it and lets virtual time follow real time until stop(). */
-export async function serveDemoRegion(options: ServeOptions = {}): Promise<ServedRegion> {
+/** Deploys and settles the stack, serves it, and lets virtual time follow `now` until stop(). */
+export async function serveStack(settings: StackSettings, options: ServeOptions = {}): Promise<ServedStack> {
     const print = options.print ?? ((line: string) => console.log(line));
     const now = options.now ?? Date.now;
-    // The demo settles in the half hour before now, then the clock catches up with the machine's.
-    const region = new Region({ seed: options.seed ?? 1, startMs: now() - maxSettleSeconds * 1000 });
-    const deployed = deployCluster(region, DEMO_CLUSTER);
-    if (!(await region.runUntil(() => isSteady(region, deployed), maxSettleSeconds))) {
-        throw new Error(`The demo cluster did not settle within ${maxSettleSeconds} simulated seconds`);
+    const seed = options.seed ?? 1;
+    const harness = await SimHarness.start({
+        seed,
+        startMs: now() - maxSettleSeconds * 1000,
+        trunking: settings.cluster.awsvpcTrunking,
+        port: options.port ?? DEFAULT_SERVE_PORT,
+    });
+    const region = harness.region;
+    try {
+        const stack = await deployStack(harness, settings);
+        if (!(await region.runUntil(() => isSteady(region, stack.deployed), maxSettleSeconds))) {
+            throw new Error(
+                `the ${settings.stack} stack did not settle within ${maxSettleSeconds} simulated seconds`,
+            );
+        }
+        await region.clock.runUntil(now());
+        let catchingUp: Promise<void> = Promise.resolve();
+        const timer = setInterval(() => {
+            catchingUp = catchingUp.then(() => region.clock.runUntil(now()));
+        }, tickMs);
+        for (const line of instructions(settings, stack, harness.endpoint, seed, region.ctx.region))
+            print(line);
+        return {
+            region,
+            endpoint: harness.endpoint,
+            stack,
+            stop: async () => {
+                clearInterval(timer);
+                await catchingUp;
+                await harness.stop();
+            },
+        };
+    } catch (error) {
+        await harness.stop();
+        throw error;
     }
-    await region.clock.runUntil(now());
-    const server = await startRegionServer(
-        (service, operation, input) => region.call(service, operation, input),
-        {
-            port: options.port ?? 0,
-        },
-    );
-    region.sqs.setEndpoint(server.endpoint);
+}
 
-    let catchingUp: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-        catchingUp = catchingUp.then(() => region.clock.runUntil(now()));
-    }, tickMs);
-
-    print(`Simulated region (seed ${options.seed ?? 1}) serving on ${server.endpoint}`);
-    print(
-        `Cluster ${deployed.clusterName}: ${DEMO_CLUSTER.instanceCount} × ${DEMO_CLUSTER.instanceType}, group ${deployed.groupName}, service web`,
-    );
-    print("Try:");
-    print(
-        `  aws --endpoint-url ${server.endpoint} ecs list-container-instances --cluster ${deployed.clusterName}`,
-    );
-    print(
-        `  aws --endpoint-url ${server.endpoint} autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${deployed.groupName}`,
-    );
-    print(
-        "(any credentials and region will do, e.g. AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1)",
-    );
-
-    return {
-        region,
-        server,
-        deployed,
-        stop: async () => {
-            clearInterval(timer);
-            await catchingUp;
-            await server.close();
-        },
-    };
+/** What `--serve` prints: the endpoint, the environment to paste, and a walk-through with the AWS CLI. */
+function instructions(
+    settings: StackSettings,
+    stack: StackDeployment,
+    endpoint: string,
+    seed: number,
+    regionName: string,
+): string[] {
+    const { clusterName, groupName } = stack.deployed;
+    const aws = `aws --endpoint-url ${endpoint}`;
+    const desired = settings.cluster.desiredCapacity;
+    const smaller = Math.max(settings.cluster.minSize, desired - 1);
+    return [
+        `Simulated region (seed ${seed}) serving the ${settings.stack} stack on ${endpoint}`,
+        `Cluster ${clusterName}, group ${groupName}, services ${settings.services.map((s) => s.name).join(", ")}; the drain pipeline, capacity scaler and termination policy run as deployed.`,
+        "Environment for SDKs and recent AWS CLIs (older CLIs need --endpoint-url, as below):",
+        `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=simulated AWS_SECRET_ACCESS_KEY=simulated AWS_DEFAULT_REGION=${regionName}`,
+        "Walk-through (virtual time follows real time: a drain takes a few minutes):",
+        `  ${aws} autoscaling set-desired-capacity --auto-scaling-group-name ${groupName} --desired-capacity ${smaller}`,
+        `  ${aws} autoscaling describe-auto-scaling-instances          # one instance goes Terminating:Wait`,
+        `  ${aws} ecs list-container-instances --cluster ${clusterName} --status DRAINING`,
+        `  ${aws} ecs describe-services --cluster ${clusterName} --services ${settings.services.map((s) => s.name).join(" ")}`,
+        `  ${aws} cloudwatch get-metric-statistics --namespace EcsLifecycle/Capacity --metric-name ContainerCapacity --dimensions Name=ClusterName,Value=${clusterName} --statistics Minimum --period 60 --start-time $(date -u -d '-10 min' +%FT%TZ) --end-time $(date -u +%FT%TZ)`,
+        `Not served: ${NOT_SERVED}.`,
+        "Ctrl-C stops it.",
+    ];
 }
 
 /** Serves until SIGINT or SIGTERM, then prints the API calls served. */
-export async function serveUntilInterrupted(options: ServeOptions = {}): Promise<void> {
+export async function serveUntilInterrupted(
+    settings: StackSettings,
+    options: ServeOptions = {},
+): Promise<void> {
     const print = options.print ?? ((line: string) => console.log(line));
-    const served = await serveDemoRegion({ ...options, print });
-    print("Ctrl-C stops it.");
+    const served = await serveStack(settings, { ...options, print });
     await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
@@ -107,11 +125,4 @@ export async function serveUntilInterrupted(options: ServeOptions = {}): Promise
         Object.values(byOperation),
     );
     print(`Stopped after ${calls.reduce((sum, count) => sum + count, 0)} API calls.`);
-}
-
-if (require.main === module) {
-    serveUntilInterrupted().catch((error: unknown) => {
-        console.error(error);
-        process.exitCode = 1;
-    });
 }

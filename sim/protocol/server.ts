@@ -15,7 +15,7 @@ import { decodeQueryInput } from "./awsQuery";
 import { decodeJsonInput, encodeJsonOutput, jsonError } from "./awsJson";
 import { InputShapeError } from "./coerce";
 import { errorNames } from "./errorCodes";
-import { jsonTarget, queryService } from "./serviceOf";
+import { jsonTarget, NOT_SERVED, queryService } from "./serviceOf";
 import { operationShape } from "./shapes";
 import { queryErrorXml, queryResponseXml } from "./xml";
 
@@ -123,7 +123,7 @@ async function serveJson(
     if (json === undefined) {
         const error = new AwsError(
             "UnknownOperationException",
-            `No service served here answers X-Amz-Target '${target}'`,
+            `No service served here answers X-Amz-Target '${target}'. Not served: ${NOT_SERVED}.`,
             400,
         );
         const response = jsonError(error, { shapeName: error.code, queryCode: error.code }, false);
@@ -160,7 +160,7 @@ async function serveQuery(
     if (service === undefined) {
         const error = new AwsError(
             "InvalidAction",
-            "The request names no query service served here (by its credential scope or Version)",
+            `The request names no query service served here (by its credential scope or Version): it serves Auto Scaling, SNS, SQS and CloudWatch over query, and ECS, SQS, CloudWatch, EventBridge, SSM and DynamoDB over JSON. Not served: ${NOT_SERVED}.`,
             400,
         );
         return { status: 400, headers, body: queryErrorXml(error, error.code, undefined, requestId) };

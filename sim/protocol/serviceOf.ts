@@ -8,6 +8,10 @@
  */
 import type { ServiceName } from "../types";
 
+/** What the region does not serve over the wire (it models their effects, not their APIs), for its errors and `--serve`. */
+export const NOT_SERVED =
+    "EC2 (describe-instances and the rest), ELBv2, IAM, KMS and Lambda's own API; the region models their effects (instances, target groups, roles, keys, invocations) without their APIs";
+
 export interface JsonService {
     readonly service: ServiceName;
     readonly contentType: "application/x-amz-json-1.0" | "application/x-amz-json-1.1";
