@@ -51,15 +51,18 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
             "dev shares one NAT gateway",
         );
         assert.equal(await valueOf(program.autoScalingGroupName), "ecs-asg-physical");
-        assert.equal(await valueOf(program.albDnsName), "alb-alb.us-east-1.elb.amazonaws.com");
+        assert.match(
+            await valueOf(program.albDnsName),
+            /^alb-alb-physical-\d+\.us-east-1\.elb\.amazonaws\.com$/,
+        );
         assert.deepEqual(await valueOf(program.serviceNames), ["web", "api"]);
         assert.equal(
             await valueOf(program.retirementTopicArn),
-            "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
+            "arn:aws:sns:us-east-1:123456789012:retirement-topic-physical",
         );
         assert.equal(
             await valueOf(program.alertsTopicArn),
-            "arn:aws:sns:us-east-1:123456789012:sns/alerts-topic-physical",
+            "arn:aws:sns:us-east-1:123456789012:alerts-topic-physical",
         );
         assert.equal(await valueOf(program.dashboardName), "ecs-lifecycle-dev");
         assert.equal(
