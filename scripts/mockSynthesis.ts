@@ -54,6 +54,8 @@ export interface DeclaredResource {
     /** URNs of the resources it waits for, explicit `dependsOn` (components expanded) and implicit. */
     readonly dependencies: readonly string[];
     readonly retainOnDelete: boolean;
+    /** The provider reference (`<urn>::<id>`) it was registered with; empty for the default provider. */
+    readonly provider: string;
 }
 
 export interface MockRun {
@@ -261,6 +263,7 @@ export async function startMocks(
                     urn: mockUrn(project, stack, args.type, args.name, registered?.parentUrn),
                     dependencies: registered?.dependencies ?? [],
                     retainOnDelete: registered?.retainOnDelete ?? false,
+                    provider: args.provider ?? "",
                 });
                 return { id, state: outputs };
             },

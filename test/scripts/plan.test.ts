@@ -329,6 +329,7 @@ describe("npm run plan", () => {
             urn: `urn:${name}`,
             dependencies: [],
             retainOnDelete: false,
+            provider: "",
         });
         const drain = r("ecs-lifecycle:drain:DrainHook", "drain", false);
         const fnComponent = r("ecs-lifecycle:function:ManagedFunction", "drain-fn", false);
