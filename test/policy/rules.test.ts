@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../scripts/stackFile";
 import { evaluateRules, PlannedResource, RULES } from "../../policy/rules";
 
 describe("policy rule list", () => {
@@ -11,6 +14,21 @@ describe("policy rule list", () => {
             assert.ok(rule.description.endsWith("."), rule.name);
         }
         assert.equal(RULES.length, 22);
+    });
+
+    it("are listed in README with their tiers, in order", () => {
+        const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+        const table = readme.slice(
+            readme.indexOf("<!-- policy-rules:start -->"),
+            readme.indexOf("<!-- policy-rules:end -->"),
+        );
+        const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` +\| (mandatory|advisory) +\|$/gm)].map(
+            ([, name, tier]) => [name, tier],
+        );
+        assert.deepEqual(
+            rows,
+            RULES.map((rule) => [rule.name, rule.enforcementLevel]),
+        );
     });
 
     it("evaluates resource and stack rules together, tagging each violation with its rule", () => {
