@@ -15,7 +15,8 @@ export interface AlertsTopicArgs {
     readonly settings: AlertSettings;
     /** Operator events EventBridge forwards to the topic (e.g. a failed instance refresh). */
     readonly events: readonly AlertEventRule[];
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -33,7 +33,8 @@ export interface CapacityScalerArgs {
     readonly reserveConcurrency: boolean;
     /** Where the alarms that do not scale (missing metrics, handler failures) notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -24,7 +24,10 @@ export interface EcsClusterArgs {
     readonly groupDependsOn?: pulumi.Input<pulumi.Resource>[];
     /** The group's service-linked role (the principal its termination policy Lambda admits). */
     readonly serviceLinkedRoleArn: pulumi.Input<string>;
-    /** Tags for every resource; the group propagates them to its instances. */
+    /**
+     * The stack's tags: its provider's default tags never reach what the group launches, so the group
+     * propagates these to its instances and the launch template sets them on instances and volumes.
+     */
     readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+    checkProjectNamespace,
     clusterNameOf as stackClusterName,
     CONFIG_NAMESPACE,
     parseSettings,
@@ -14,9 +15,11 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as {
 
 /**
  * The stack's settings from Pulumi config: every key of the namespace the engine passes (declared
- * defaults included), so a stray key (a typo) fails in `parseSettings` instead of being ignored.
+ * defaults included), so a stray key (a typo) fails in `parseSettings` instead of being ignored,
+ * and so does a project whose name is not that namespace.
  */
 export function loadStackSettings(): StackSettings {
+    checkProjectNamespace(pulumi.getProject());
     const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: Record<string, unknown> = {};
     const secretKeys: string[] = [];

@@ -29,7 +29,8 @@ export interface DrainHookArgs {
     readonly reserveConcurrency: boolean;
     /** Where the pipeline's alarms (abandoned drains, dead letters, handler failures) notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

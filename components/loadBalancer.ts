@@ -8,7 +8,8 @@ export interface AppLoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Public subnets, one per AZ. */
     readonly publicSubnetIds: pulumi.Input<string>[];
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

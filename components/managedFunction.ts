@@ -40,7 +40,8 @@ export interface ManagedFunctionArgs<E, R> {
     readonly asyncFailureQueue: boolean;
     /** Where the function's alarms (errors, failed async invocations) notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -5,8 +5,8 @@ import type { NetworkSettings } from "../stack/settings";
 export interface TaskNetworkArgs {
     /** Validated network settings of the stack (see components/settings.ts). */
     readonly settings: NetworkSettings;
-    /** Tags for every resource; each also gets a Name tag. */
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -18,7 +18,8 @@ export interface RetirementNotifierArgs {
     readonly reserveConcurrency: boolean;
     /** Where the Lambda's own alarms (handler failures, failed deliveries) notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 // Notices are rare; concurrent deliveries of one event are arbitrated by the table's conditions.

@@ -25,7 +25,8 @@ export interface AppServiceArgs {
     readonly logRetentionDays: number;
     /** Where the service's alarms (5xx, unhealthy targets, below desired count) notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Share of the service's requests answered 5xx by its tasks, per minute, that pages (3 minutes of 5). */

@@ -22,7 +22,8 @@ export interface TerminationPolicyArgs {
     /** Where the function's alarms notify a person. */
     readonly alertsTopicArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
-    readonly tags: Readonly<Record<string, string>>;
+    /** Tags beyond its provider's default tags (index.ts gives the provider the stack's tags). */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -6,4 +6,5 @@ import { policies } from "./policies";
  * analyzer server the engine talks to, so the policies live in policies.ts where tests (and the
  * plan) can import them without an engine.
  */
-new PolicyPack("ecs-lifecycle", { policies, enforcementLevel: "mandatory" });
+// Each policy carries its rule's tier (mandatory or advisory) as its own enforcement level.
+new PolicyPack("ecs-lifecycle", { policies });

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
     Policies,
     PolicyResource,
@@ -6,20 +7,54 @@ import {
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
+    UnknownValueError,
 } from "@pulumi/policy";
 import { archiveEntries, zipBytes } from "./rules/archiveBytes";
+import { UNKNOWN } from "./rules/known";
 import { LAMBDA_FUNCTION_TYPE } from "./rules/lambdaRole";
 import { PlannedResource, RULES, RuleDefinition, StackFacts } from "./rules";
 
 /**
- * The engine hands policies their props behind a proxy that throws on any unknown value. The
- * rules judge unknowns themselves (skipping them), so they read the plain object underneath;
- * this key is the proxy's own escape hatch in @pulumi/policy (proxy.ts, getSpecialProxyTarget).
+ * The engine hands policies their props behind @pulumi/policy's proxy, which throws
+ * UnknownValueError on reading a value unknown during preview. The rules are plain functions
+ * shared with the plan, so the props are copied out field by field, each unknown replaced by the
+ * project's own marker (rules/known.ts), which the rules judge (mostly by skipping it).
  */
-const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
+export function plainProps(props: Record<string, unknown>): Record<string, unknown> {
+    return plainObject(props);
+}
 
-function plainProps(props: Record<string, unknown>): Record<string, unknown> {
-    return (props[PROXY_TARGET_KEY] as Record<string, unknown> | undefined) ?? props;
+function plainObject(proxied: object): Record<string, unknown> {
+    return Object.fromEntries(Object.keys(proxied).map((key) => [key, readField(proxied, key)]));
+}
+
+function readField(container: object, key: string | number): unknown {
+    let value: unknown;
+    try {
+        value = (container as Record<string | number, unknown>)[key];
+    } catch (error) {
+        if (error instanceof UnknownValueError) return UNKNOWN;
+        throw error;
+    }
+    return plainValue(value);
+}
+
+function plainValue(value: unknown): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value))
+        return Array.from({ length: value.length }, (_, index) => readField(value, index));
+    if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return assetOf(value);
+    return plainObject(value);
+}
+
+/**
+ * An asset or archive (a Lambda's code) holds Promises, which work only on their own object, never
+ * through a proxy; its own properties, read without the proxy's `get` (only that trap is set),
+ * are the engine's deserialized values. Nothing in an asset is unknown: the engine sends an
+ * unknown archive as a whole, which readField has marked already.
+ */
+function assetOf(proxied: object): object {
+    return Object.create(Object.getPrototypeOf(proxied), Object.getOwnPropertyDescriptors(proxied));
 }
 
 function plannedFromArgs(args: ResourceValidationArgs): PlannedResource {

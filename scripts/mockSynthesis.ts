@@ -6,6 +6,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs and mock state take every resource type's shape */
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 // Internal to the SDK: the only exact signal that every registration has reached the mocks, and the
 // monitor whose requests carry what mocks do not see (dependencies, parent, retainOnDelete).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,6 +54,8 @@ export interface DeclaredResource {
     /** URNs of the resources it waits for, explicit `dependsOn` (components expanded) and implicit. */
     readonly dependencies: readonly string[];
     readonly retainOnDelete: boolean;
+    /** The provider reference (`<urn>::<id>`) it was registered with; empty for the default provider. */
+    readonly provider: string;
 }
 
 export interface MockRun {
@@ -60,40 +63,163 @@ export interface MockRun {
     readonly invokes: { token: string; inputs: Record<string, any> }[];
 }
 
-const ARN_SERVICE: Record<string, string> = {
-    ecs: "ecs",
-    iam: "iam",
-    lb: "elasticloadbalancing",
-    autoscaling: "autoscaling",
-};
+/** Hex digits derived from a name: ids AWS would make up (ELB's 16, a UUID's 32), stable from run to run. */
+function madeUpHex(seed: string, digits: number): string {
+    return createHash("sha256").update(seed).digest("hex").slice(0, digits);
+}
 
-function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
-    const module = type.split(":")[1]?.split("/")[0] ?? "mock";
+function madeUpUuid(seed: string): string {
+    const hex = madeUpHex(seed, 32);
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+}
+
+/** The resource part of a name-bearing ARN: the last path segment of `arn` after `marker`. */
+function after(arn: unknown, marker: string): string {
+    return typeof arn === "string" && arn.includes(marker)
+        ? arn.slice(arn.indexOf(marker) + marker.length)
+        : "";
+}
+
+/**
+ * The ARN AWS gives each resource type the stack declares, in AWS's shape (each service's
+ * "Resource types" table in the Service Authorization Reference); undefined for types that have
+ * none (attachments, policies, routes, targets). The names in it are the mock's: the `name` input,
+ * else `<logical name>-physical` where Pulumi would append 7 random characters.
+ */
+function arnOf(
+    type: string,
+    physicalName: string,
+    id: string,
+    inputs: Record<string, any>,
+): string | undefined {
+    const regional = (service: string, resource: string) =>
+        `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${resource}`;
+    const ec2 = (kind: string) => regional("ec2", `${kind}/${id}`);
+    const loadBalancerName = after(inputs.loadBalancerArn, ":loadbalancer/");
+    switch (type) {
+        case "aws:sqs/queue:Queue":
+            return regional("sqs", physicalName);
+        case "aws:sns/topic:Topic":
+            return regional("sns", physicalName);
+        case "aws:sns/topicSubscription:TopicSubscription":
+            return `${inputs.topic}:${madeUpUuid(physicalName)}`;
+        case "aws:lambda/function:Function":
+            return regional("lambda", `function:${physicalName}`);
+        case "aws:lambda/eventSourceMapping:EventSourceMapping":
+            return regional("lambda", `event-source-mapping:${madeUpUuid(physicalName)}`);
+        case "aws:iam/role:Role":
+            return `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${physicalName}`;
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return `arn:aws:iam::${ACCOUNT_ID}:instance-profile${inputs.path ?? "/"}${physicalName}`;
+        case "aws:iam/policy:Policy":
+            return `arn:aws:iam::${ACCOUNT_ID}:policy${inputs.path ?? "/"}${physicalName}`;
+        case "aws:iam/serviceLinkedRole:ServiceLinkedRole":
+            return serviceLinkedRoleArn(inputs.awsServiceName, inputs.customSuffix);
+        case "aws:ecs/cluster:Cluster":
+            return regional("ecs", `cluster/${physicalName}`);
+        case "aws:ecs/service:Service":
+            return regional("ecs", `service/${after(inputs.cluster, ":cluster/")}/${physicalName}`);
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return regional("ecs", `task-definition/${inputs.family}:1`);
+        case "aws:autoscaling/group:Group":
+            return regional(
+                "autoscaling",
+                `autoScalingGroup:${madeUpUuid(physicalName)}:autoScalingGroupName/${physicalName}`,
+            );
+        case "aws:autoscaling/policy:Policy":
+            return regional(
+                "autoscaling",
+                `scalingPolicy:${madeUpUuid(physicalName)}:autoScalingGroupName/${inputs.autoscalingGroupName}:policyName/${physicalName}`,
+            );
+        case "aws:appautoscaling/target:Target":
+            return regional("application-autoscaling", `scalable-target/${madeUpHex(physicalName, 34)}`);
+        case "aws:appautoscaling/policy:Policy":
+            return regional(
+                "autoscaling",
+                `scalingPolicy:${madeUpUuid(physicalName)}:resource/${inputs.serviceNamespace}/${inputs.resourceId}:policyName/${physicalName}`,
+            );
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return regional("logs", `log-group:${physicalName}`);
+        case "aws:cloudwatch/eventRule:EventRule":
+            return regional(
+                "events",
+                `rule/${inputs.eventBusName ? `${inputs.eventBusName}/` : ""}${physicalName}`,
+            );
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return regional("cloudwatch", `alarm:${physicalName}`);
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${inputs.dashboardName}`;
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return regional("elasticloadbalancing", `loadbalancer/${loadBalancerSuffix(physicalName)}`);
+        case "aws:lb/targetGroup:TargetGroup":
+            return regional(
+                "elasticloadbalancing",
+                `targetgroup/${physicalName}/${madeUpHex(physicalName, 16)}`,
+            );
+        case "aws:lb/listener:Listener":
+            return regional(
+                "elasticloadbalancing",
+                `listener/${loadBalancerName}/${madeUpHex(physicalName, 16)}`,
+            );
+        case "aws:lb/listenerRule:ListenerRule":
+            return regional(
+                "elasticloadbalancing",
+                `listener-rule/${after(inputs.listenerArn, ":listener/")}/${madeUpHex(physicalName, 16)}`,
+            );
+        case "aws:kms/key:Key":
+            return regional("kms", `key/${madeUpUuid(physicalName)}`);
+        case "aws:dynamodb/table:Table":
+            return regional("dynamodb", `table/${physicalName}`);
+        case "aws:ssm/parameter:Parameter":
+            return regional("ssm", `parameter/${physicalName.replace(/^\//, "")}`);
+        case "aws:ec2/vpc:Vpc":
+            return ec2("vpc");
+        case "aws:ec2/subnet:Subnet":
+            return ec2("subnet");
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return ec2("security-group");
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return ec2("launch-template");
+        case "aws:ec2/natGateway:NatGateway":
+            return ec2("natgateway");
+        case "aws:ec2/internetGateway:InternetGateway":
+            return ec2("internet-gateway");
+        case "aws:ec2/routeTable:RouteTable":
+            return ec2("route-table");
+        case "aws:ec2/eip:Eip":
+            return ec2("elastic-ip");
+        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+            return ec2("security-group-rule");
+        default:
+            return undefined;
+    }
+}
+
+/** `app/<name>/<16 hex>`: the part of an ALB's ARN CloudWatch names it by. */
+function loadBalancerSuffix(physicalName: string): string {
+    return `app/${physicalName}/${madeUpHex(physicalName, 16)}`;
+}
+
+function mockState(type: string, name: string, id: string, inputs: Record<string, any>): Record<string, any> {
     const physicalName = inputs.name ?? `${name}-physical`;
-    const arn =
-        type === "aws:ecs/cluster:Cluster"
-            ? `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/${physicalName}`
-            : type === "aws:iam/role:Role"
-              ? `arn:aws:iam::${ACCOUNT_ID}:role/${physicalName}`
-              : type === "aws:iam/serviceLinkedRole:ServiceLinkedRole"
-                ? serviceLinkedRoleArn(inputs.awsServiceName, inputs.customSuffix)
-                : `arn:aws:${ARN_SERVICE[module] ?? module}:${REGION}:${ACCOUNT_ID}:${module}/${physicalName}`;
+    const arn = arnOf(type, physicalName, id, inputs);
     return {
         ...inputs,
-        arn,
+        ...(arn === undefined ? {} : { arn }),
         name: physicalName,
         ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 7 } : {}),
         ...(type === "aws:lb/loadBalancer:LoadBalancer"
-            ? { dnsName: `${name}.${REGION}.elb.amazonaws.com`, arnSuffix: `app/${name}/0123456789abcdef` }
+            ? {
+                  dnsName: `${physicalName}-${parseInt(madeUpHex(physicalName, 8), 16)}.${REGION}.elb.amazonaws.com`,
+                  arnSuffix: loadBalancerSuffix(physicalName),
+              }
             : {}),
         ...(type === "aws:lb/targetGroup:TargetGroup"
-            ? { arnSuffix: `targetgroup/${name}/0123456789abcdef` }
+            ? { arnSuffix: after(arn, ":targetgroup/").replace(/^/, "targetgroup/") }
             : {}),
         ...(type === "aws:sqs/queue:Queue"
             ? { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` }
-            : {}),
-        ...(type === "aws:cloudwatch/logGroup:LogGroup"
-            ? { arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${physicalName}` }
             : {}),
     };
 }
@@ -105,6 +231,9 @@ function serviceLinkedRoleArn(service: string, suffix: string | undefined): stri
     return `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/${service}/${roleName}${suffix ? `_${suffix}` : ""}`;
 }
 
+/** The project's name in Pulumi.yaml, which the mocks run as unless told otherwise. */
+export const PROJECT = "ecs-lifecycle";
+
 /**
  * Installs fresh mocks with the given stack config (values as `pulumi config` stores them:
  * strings); `secretKeys` are the full keys set with `--secret`.
@@ -113,6 +242,7 @@ export async function startMocks(
     config: Record<string, string> = {},
     stack = "test",
     secretKeys: readonly string[] = [],
+    project = PROJECT,
 ): Promise<MockRun> {
     const run: MockRun = { resources: [], invokes: [] };
     pulumi.runtime.setAllConfig({ "aws:region": REGION, ...config }, [...secretKeys]);
@@ -121,7 +251,7 @@ export async function startMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const id = `${args.name}-id`;
-                const outputs = mockState(args.type, args.name, args.inputs);
+                const outputs = mockState(args.type, args.name, id, args.inputs);
                 const registered = facts.get(`${args.type}::${args.name}`);
                 run.resources.push({
                     type: args.type,
@@ -130,9 +260,10 @@ export async function startMocks(
                     custom: args.custom !== false,
                     id,
                     outputs,
-                    urn: mockUrn(stack, args.type, args.name, registered?.parentUrn),
+                    urn: mockUrn(project, stack, args.type, args.name, registered?.parentUrn),
                     dependencies: registered?.dependencies ?? [],
                     retainOnDelete: registered?.retainOnDelete ?? false,
+                    provider: args.provider ?? "",
                 });
                 return { id, state: outputs };
             },
@@ -162,7 +293,7 @@ export async function startMocks(
                 }
             },
         },
-        "ecs-lifecycle",
+        project,
         stack,
         false,
     );
@@ -180,9 +311,15 @@ export async function startMocks(
 }
 
 /** The URN as the mock monitor builds it (MockMonitor.newUrn): the parent's own type, then the type and name. */
-function mockUrn(stack: string, type: string, name: string, parentUrn: string | undefined): string {
+function mockUrn(
+    project: string,
+    stack: string,
+    type: string,
+    name: string,
+    parentUrn: string | undefined,
+): string {
     const parentType = parentUrn?.split("::")[2].split("$").pop();
-    return `urn:pulumi:${stack}::ecs-lifecycle::${parentType ? `${parentType}$${type}` : type}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${parentType ? `${parentType}$${type}` : type}::${name}`;
 }
 
 /** Resolves an Output (mocks make every value known). */

@@ -15,6 +15,19 @@ import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide, type Cidr
 
 export const CONFIG_NAMESPACE = "ecs-lifecycle";
 
+/**
+ * The program reads `ecs-lifecycle:` keys, while Pulumi files the stack's own keys (`pulumi config
+ * set minSize 2`, Pulumi.yaml's `config:` block) under the project's name: a project renamed in
+ * Pulumi.yaml would set keys the program never reads, and deploy every default. So a mismatch is
+ * refused, naming both.
+ */
+export function checkProjectNamespace(project: string): void {
+    if (project === CONFIG_NAMESPACE) return;
+    throw new SettingsError([
+        `Pulumi.yaml names the project "${project}", but the program reads its settings from the config namespace "${CONFIG_NAMESPACE}" (stack/settings.ts CONFIG_NAMESPACE), so keys set under "${project}:" would be ignored: name the project "${CONFIG_NAMESPACE}" again, or change CONFIG_NAMESPACE and rename the stack files' keys with it`,
+    ]);
+}
+
 /** The drain Lambda's timeout. */
 export const DRAIN_FUNCTION_TIMEOUT_SECONDS = 60;
 /** The drain queue's visibility timeout: at least the function timeout (Lambda requires it), and how late a failed poll comes back. */
@@ -681,7 +694,7 @@ export function parseSettings(
     const r = new Reader(raw);
     const known = new Set(CONFIG_KEYS.map((k) => k.key));
     for (const key of Object.keys(raw)) {
-        if (!known.has(key)) r.problem(`${r.name(key)} is not a known key (known: ${[...known].join(", ")})`);
+        if (!known.has(key)) r.problem(unknownKeyProblem(r.name(key), key, [...known]));
     }
     for (const spec of CONFIG_KEYS.filter((k) => k.secret && r.has(k.key))) {
         if (!isSecretValue(raw[spec.key]) && !(options.secretKeys ?? []).includes(spec.key)) {
@@ -1183,6 +1196,34 @@ function readServices(r: Reader, cluster: ClusterSettings, defaultCpuTarget: num
             r.problem(`${r.name("services")}[${i}].pathPattern (${p}) is routed to another service already`);
     });
     return services;
+}
+
+/** A stray key, with the known key it was most likely meant to be (a typo is one or two edits away). */
+function unknownKeyProblem(fullName: string, key: string, known: readonly string[]): string {
+    const [closest] = known
+        .map((candidate) => ({
+            candidate,
+            distance: editDistance(key.toLowerCase(), candidate.toLowerCase()),
+        }))
+        .sort((a, b) => a.distance - b.distance);
+    if (closest && closest.distance <= Math.max(2, Math.floor(key.length / 5)))
+        return `${fullName} is not a known key: did you mean "${closest.candidate}"?`;
+    return `${fullName} is not a known key (known: ${known.join(", ")})`;
+}
+
+/** Levenshtein distance, a swap of two neighbours counting as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.length][b.length];
 }
 
 /** Coerces and range-checks raw values, recording a problem instead of throwing. */

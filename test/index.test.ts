@@ -51,15 +51,18 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
             "dev shares one NAT gateway",
         );
         assert.equal(await valueOf(program.autoScalingGroupName), "ecs-asg-physical");
-        assert.equal(await valueOf(program.albDnsName), "alb-alb.us-east-1.elb.amazonaws.com");
+        assert.match(
+            await valueOf(program.albDnsName),
+            /^alb-alb-physical-\d+\.us-east-1\.elb\.amazonaws\.com$/,
+        );
         assert.deepEqual(await valueOf(program.serviceNames), ["web", "api"]);
         assert.equal(
             await valueOf(program.retirementTopicArn),
-            "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
+            "arn:aws:sns:us-east-1:123456789012:retirement-topic-physical",
         );
         assert.equal(
             await valueOf(program.alertsTopicArn),
-            "arn:aws:sns:us-east-1:123456789012:sns/alerts-topic-physical",
+            "arn:aws:sns:us-east-1:123456789012:alerts-topic-physical",
         );
         assert.equal(await valueOf(program.dashboardName), "ecs-lifecycle-dev");
         assert.equal(
@@ -132,14 +135,33 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
         );
     });
 
-    it("tags every taggable resource with the stack and the configured tags", () => {
-        const taggable = run.resources.filter((r) => r.inputs.tags && !Array.isArray(r.inputs.tags));
-        assert.ok(taggable.length > 30, `expected many taggable resources, got ${taggable.length}`);
-        for (const r of taggable) {
-            assert.equal(r.inputs.tags["ecs-lifecycle:stack"], "dev", r.name);
-            assert.equal(r.inputs.tags.team, "platform", r.name);
-            assert.equal(r.inputs.tags.environment, "dev", r.name);
+    it("tags every resource through its provider's default tags, and what the group launches itself", () => {
+        const stackTags = { "ecs-lifecycle:stack": "dev", team: "platform", environment: "dev" };
+        const [provider, ...others] = ofType(run, "pulumi:providers:aws");
+        assert.equal(others.length, 0, "one AWS provider");
+        assert.deepEqual(JSON.parse(provider.inputs.defaultTags), { tags: stackTags });
+        assert.equal(provider.inputs.region, "us-east-1", "aws:region is passed on");
+        const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+        assert.ok(awsResources.length > 100, `${awsResources.length} resources`);
+        for (const r of awsResources) assert.equal(r.provider, `${provider.urn}::${provider.id}`, r.name);
+
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        for (const [key, value] of Object.entries(stackTags)) {
+            assert.ok(
+                group.inputs.tags.some(
+                    (t: { key: string; value: string; propagateAtLaunch: boolean }) =>
+                        t.key === key && t.value === value && t.propagateAtLaunch,
+                ),
+                `the group propagates ${key} to its instances`,
+            );
         }
+        const template = named(run, "aws:ec2/launchTemplate:LaunchTemplate", "ecs-lt");
+        for (const specification of template.inputs.tagSpecifications)
+            assert.deepEqual(
+                Object.fromEntries(Object.keys(stackTags).map((key) => [key, specification.tags[key]])),
+                stackTags,
+                specification.resourceType,
+            );
     });
 
     it("uses the log retention of the stack everywhere", () => {

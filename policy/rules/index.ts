@@ -1,3 +1,4 @@
+import { checkAbandonRetention } from "./abandonRetention";
 import { checkAlarmActions } from "./alarmActions";
 import { checkAutoRollbackWithSsmAmi } from "./autoRollbackWithSsmAmi";
 import { checkAutoScalingServiceRole } from "./autoScalingServiceRole";
@@ -12,17 +13,20 @@ import { checkLambdaRole } from "./lambdaRole";
 import { checkLaunchTemplatePublicIp } from "./launchTemplatePublicIp";
 import { checkLaunchTemplateVersion } from "./launchTemplateVersion";
 import { checkLifecycleHookHeartbeat } from "./lifecycleHookHeartbeat";
-import { checkLogGroupRetention } from "./logGroupRetention";
+import { checkLogGroupRetention, checkLogGroupRetentionValue } from "./logGroupRetention";
 import { checkNameLimits } from "./nameLimits";
 import { checkPrivateTasks } from "./privateTasks";
 import { checkPublicIngress } from "./publicIngress";
 import { checkSubnetCidrs } from "./subnetCidrs";
 import { checkTerminationPolicyLambda } from "./terminationPolicyLambda";
-import { PlannedResource, RuleDefinition, StackFacts, StackViolation } from "./types";
+import { PlannedResource, RuleDefinition, StackFacts, StackViolation, Tier } from "./types";
 
 export * from "./types";
 
-/** Every check AWS (or this project's safety rules) would make; the plan and the pack both run this list. */
+/**
+ * Every check AWS (or this project's safety rules) would make, each with its tier (types.ts, Tier);
+ * the plan and the pack both run this list.
+ */
 export const RULES: readonly RuleDefinition[] = [
     {
         kind: "resource",
@@ -30,6 +34,14 @@ export const RULES: readonly RuleDefinition[] = [
         description: "Lifecycle hook heartbeatTimeout is 30–7200 seconds.",
         enforcementLevel: "mandatory",
         check: checkLifecycleHookHeartbeat,
+    },
+    {
+        kind: "stack",
+        name: "terminating-hook-abandon-retained",
+        description:
+            'A TERMINATING lifecycle hook that defaults to ABANDON is paired with instanceLifecyclePolicy.retentionTriggers.terminateHookAbandon "retain" on its group.',
+        enforcementLevel: "mandatory",
+        check: checkAbandonRetention,
     },
     {
         kind: "resource",
@@ -114,16 +126,23 @@ export const RULES: readonly RuleDefinition[] = [
     },
     {
         kind: "resource",
-        name: "log-group-retention",
-        description: "Every log group sets a retentionInDays CloudWatch accepts.",
+        name: "log-group-retention-valid",
+        description: "A log group's retentionInDays is a value CloudWatch accepts.",
         enforcementLevel: "mandatory",
+        check: checkLogGroupRetentionValue,
+    },
+    {
+        kind: "resource",
+        name: "log-group-retention",
+        description: "Every log group expires its events (retentionInDays set, not 0).",
+        enforcementLevel: "advisory",
         check: checkLogGroupRetention,
     },
     {
         kind: "resource",
         name: "messaging-encrypted",
         description: "SNS topics set kmsMasterKeyId; SQS queues set kmsMasterKeyId or sqsManagedSseEnabled.",
-        enforcementLevel: "mandatory",
+        enforcementLevel: "advisory",
         check: checkEncryptedMessaging,
     },
     {
@@ -176,21 +195,23 @@ export const RULES: readonly RuleDefinition[] = [
     },
 ];
 
-/** One violation found by evaluateRules, tagged with the rule that found it. */
+/** One violation found by evaluateRules, tagged with the rule that found it and its tier. */
 export interface RuleViolation extends StackViolation {
     rule: string;
+    tier: Tier;
 }
 
 /** Runs every rule over a planned stack: what `npm run plan` calls. */
 export function evaluateRules(resources: PlannedResource[], facts?: StackFacts): RuleViolation[] {
     return RULES.flatMap((rule) => {
+        const found = { rule: rule.name, tier: rule.enforcementLevel };
         if (rule.kind === "stack") {
-            return rule.check(resources, facts).map((violation) => ({ rule: rule.name, ...violation }));
+            return rule.check(resources, facts).map((violation) => ({ ...found, ...violation }));
         }
         return resources.flatMap((resource) =>
             rule
                 .check(resource)
-                .map((message) => ({ rule: rule.name, resource: resource.urn ?? resource.name, message })),
+                .map((message) => ({ ...found, resource: resource.urn ?? resource.name, message })),
         );
     });
 }

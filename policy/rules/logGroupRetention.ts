@@ -15,10 +15,19 @@ export function checkLogGroupRetention(resource: PlannedResource): string[] {
         return [];
     }
     const days = knownNumber(resource.props.retentionInDays);
-    if (days !== undefined && RETENTION_DAYS.includes(days)) {
+    if (days !== undefined && days !== 0) {
         return [];
     }
     return [
-        `${label(resource)}: retentionInDays is ${days ?? "unset (never expire)"}; it must be one of ${RETENTION_DAYS.join(", ")}`,
+        `${label(resource)}: retentionInDays is ${days ?? "unset"} (never expire); set one of ${RETENTION_DAYS.join(", ")}`,
     ];
+}
+
+/** PutRetentionPolicy rejects any other number, failing the deploy (0 is the provider's "never expire"). */
+export function checkLogGroupRetentionValue(resource: PlannedResource): string[] {
+    const days = resource.type === LOG_GROUP_TYPE ? knownNumber(resource.props.retentionInDays) : undefined;
+    if (days === undefined || days === 0 || RETENTION_DAYS.includes(days)) {
+        return [];
+    }
+    return [`${label(resource)}: retentionInDays is ${days}; it must be one of ${RETENTION_DAYS.join(", ")}`];
 }

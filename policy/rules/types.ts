@@ -50,11 +50,20 @@ export interface StackFacts {
 
 export type StackRule = (resources: PlannedResource[], facts?: StackFacts) => StackViolation[];
 
+/**
+ * How much a violation matters. `mandatory`: a deploy would fail, or a safety promise of this
+ * project would break (tasks killed, people not told, more access than the job needs); the plan
+ * exits non-zero and the pack fails the preview. `advisory`: good practice; reported, never
+ * blocking.
+ */
+export type Tier = "mandatory" | "advisory";
+
 interface RuleHeader {
     /** Unique, kebab-case; the policy name in the pack. */
     name: string;
     description: string;
-    enforcementLevel: "mandatory";
+    /** The rule's tier, which the pack passes to the engine as the policy's enforcement level. */
+    enforcementLevel: Tier;
 }
 
 export interface ResourceRuleDefinition extends RuleHeader {

@@ -4,8 +4,8 @@ import { parseSettings } from "../../stack/settings";
 import { instanceRefreshStoppedPattern } from "../../stack/alerts";
 import { named, ofType, settle, startMocks, valueOf, type MockRun } from "../../scripts/mockSynthesis";
 
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:sns/alerts-topic-physical";
-const RULE = "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/alerts-refresh-stopped-physical";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts-topic-physical";
+const RULE = "arn:aws:events:us-east-1:123456789012:rule/alerts-refresh-stopped-physical";
 
 async function synthesize(raw: Record<string, unknown>): Promise<{ run: MockRun; alerts: AlertsTopic }> {
     const run = await startMocks();
@@ -34,11 +34,13 @@ describe("AlertsTopic", () => {
 
         it("is encrypted with a key of its own (rotated), never the AWS-managed alias/aws/sns", async () => {
             const topic = named(run, "aws:sns/topic:Topic", "alerts-topic");
-            assert.equal(
-                topic.inputs.kmsMasterKeyId,
-                "arn:aws:kms:us-east-1:123456789012:kms/alerts-key-physical",
+            const key = named(run, "aws:kms/key:Key", "alerts-key");
+            assert.match(
+                key.outputs.arn,
+                /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/,
             );
-            assert.equal(named(run, "aws:kms/key:Key", "alerts-key").inputs.enableKeyRotation, true);
+            assert.equal(topic.inputs.kmsMasterKeyId, key.outputs.arn);
+            assert.equal(key.inputs.enableKeyRotation, true);
             assert.equal(await valueOf(alerts.topicArn), TOPIC);
         });
 

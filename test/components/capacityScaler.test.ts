@@ -123,10 +123,12 @@ describe("CapacityScaler", () => {
             [CAPACITY_NAMESPACE, "ContainerCapacity", 2, "LessThanThreshold", "notBreaching"],
         );
         assert.deepEqual(alarm.inputs.dimensions, { ClusterName: "c1" });
-        assert.deepEqual(alarm.inputs.alarmActions, [
-            "arn:aws:autoscaling:us-east-1:123456789012:autoscaling/capacity-scale-out-physical",
-        ]);
         const policy = named(run, "aws:autoscaling/policy:Policy", "capacity-scale-out");
+        assert.match(
+            policy.outputs.arn,
+            /^arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:[0-9a-f-]{36}:autoScalingGroupName\/asg:policyName\/capacity-scale-out-physical$/,
+        );
+        assert.deepEqual(alarm.inputs.alarmActions, [policy.outputs.arn]);
         assert.equal(policy.inputs.policyType, "StepScaling");
         assert.equal(policy.inputs.estimatedInstanceWarmup, 300);
         assert.deepEqual(policy.inputs.stepAdjustments, [

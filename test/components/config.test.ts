@@ -23,7 +23,20 @@ describe("loadStackSettings (Pulumi config)", () => {
 
     it("catches a mistyped key instead of silently using a default", async () => {
         await startMocks({ "ecs-lifecycle:minSzie": "3" });
-        assert.throws(() => loadStackSettings(), /ecs-lifecycle:minSzie is not a known key/);
+        assert.throws(
+            () => loadStackSettings(),
+            /ecs-lifecycle:minSzie is not a known key: did you mean "minSize"\?/,
+        );
+    });
+
+    it("refuses to run as a project renamed away from its config namespace", async () => {
+        // Pulumi files `pulumi config set minSize 3` under the project's name: payments-ecs:minSize.
+        const run = await startMocks({ "payments-ecs:minSize": "3" }, "prod", [], "payments-ecs");
+        assert.throws(
+            () => loadStackSettings(),
+            /Pulumi\.yaml names the project "payments-ecs", but the program reads its settings from the config namespace "ecs-lifecycle"/,
+        );
+        assert.equal(run.resources.length, 0);
     });
 
     it("reads structured values and names the cluster after project and stack", async () => {

@@ -46,7 +46,7 @@ describe("DrainHook", () => {
             lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
             heartbeatTimeout: 600,
             defaultResult: "ABANDON",
-            notificationTargetArn: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical",
+            notificationTargetArn: "arn:aws:sns:us-east-1:123456789012:drain-topic-physical",
             roleArn: "arn:aws:iam::123456789012:role/drain-hook-role-physical",
         });
         const publish = JSON.parse(
@@ -57,7 +57,7 @@ describe("DrainHook", () => {
                 Sid: "NotifyTheDrainTopic",
                 Effect: "Allow",
                 Action: "sns:Publish",
-                Resource: "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical",
+                Resource: "arn:aws:sns:us-east-1:123456789012:drain-topic-physical",
             },
         ]);
         const trust = JSON.parse(named(run, "aws:iam/role:Role", "drain-hook-role").inputs.assumeRolePolicy);
@@ -99,10 +99,7 @@ describe("DrainHook", () => {
             "t",
         ).drain;
         assert.equal(redrive.maxReceiveCount, requiredMaxReceiveCount(settings));
-        assert.equal(
-            redrive.deadLetterTargetArn,
-            "arn:aws:sqs:us-east-1:123456789012:sqs/drain-dlq-physical",
-        );
+        assert.equal(redrive.deadLetterTargetArn, "arn:aws:sqs:us-east-1:123456789012:drain-dlq-physical");
         assert.ok(
             queue.inputs.visibilityTimeoutSeconds >=
                 named(run, "aws:lambda/function:Function", "drain-fn").inputs.timeout,
@@ -111,7 +108,7 @@ describe("DrainHook", () => {
             named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy,
         );
         assert.deepEqual(policy.Statement[0].Condition, {
-            ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:sns/drain-topic-physical" },
+            ArnEquals: { "aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:drain-topic-physical" },
         });
     });
 
@@ -142,7 +139,7 @@ describe("DrainHook", () => {
         assert.ok(EC2_SCHEDULED_EVENT_CODES.includes("AWS_EC2_INSTANCE_STOP_SCHEDULED"));
         for (const rule of rules) {
             // The queue, never the topic: EventBridge cannot publish to a topic under the AWS-managed key.
-            assert.equal(rule.target.arn, "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical");
+            assert.equal(rule.target.arn, "arn:aws:sqs:us-east-1:123456789012:drain-queue-physical");
         }
         assert.deepEqual(
             rules.map((rule) => rule.target.rule),
@@ -163,13 +160,13 @@ describe("DrainHook", () => {
             Effect: "Allow",
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
-            Resource: "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical",
+            Resource: "arn:aws:sqs:us-east-1:123456789012:drain-queue-physical",
             Condition: {
                 ArnEquals: {
                     "aws:SourceArn": [
-                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-spot-interruption-physical",
-                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-rebalance-physical",
-                        "arn:aws:cloudwatch:us-east-1:123456789012:cloudwatch/drain-scheduled-event-physical",
+                        "arn:aws:events:us-east-1:123456789012:rule/drain-spot-interruption-physical",
+                        "arn:aws:events:us-east-1:123456789012:rule/drain-rebalance-physical",
+                        "arn:aws:events:us-east-1:123456789012:rule/drain-scheduled-event-physical",
                     ],
                 },
             },
@@ -224,7 +221,7 @@ describe("DrainHook", () => {
         assert.equal(bySid.CompleteThisGroupsLifecycleActions.Resource, GROUP_ARN);
         assert.equal(
             bySid.WaitOnAndRedriveOwnQueue.Resource,
-            "arn:aws:sqs:us-east-1:123456789012:sqs/drain-queue-physical",
+            "arn:aws:sqs:us-east-1:123456789012:drain-queue-physical",
         );
         assert.equal(
             ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length,

@@ -143,7 +143,7 @@ describe("RetirementNotifier", () => {
             );
             const fn = named(run, "aws:lambda/function:Function", "retirement-fn");
             assert.deepEqual(fn.inputs.environment.variables, {
-                TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
+                TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:retirement-topic-physical",
                 TABLE_NAME: "retirement-events-physical",
                 SLACK_PARAMETER_NAME: "/ecs-lifecycle/test/retirement/slack-webhook",
             });
@@ -163,19 +163,19 @@ describe("RetirementNotifier", () => {
                     Sid: "ParkFailedInvocations",
                     Effect: "Allow",
                     Action: "sqs:SendMessage",
-                    Resource: "arn:aws:sqs:us-east-1:123456789012:sqs/retirement-fn-failures-physical",
+                    Resource: "arn:aws:sqs:us-east-1:123456789012:retirement-fn-failures-physical",
                 },
                 PublishToOwnTopic: {
                     Sid: "PublishToOwnTopic",
                     Effect: "Allow",
                     Action: "sns:Publish",
-                    Resource: "arn:aws:sns:us-east-1:123456789012:sns/retirement-topic-physical",
+                    Resource: "arn:aws:sns:us-east-1:123456789012:retirement-topic-physical",
                 },
                 RecordEventsInOwnTable: {
                     Sid: "RecordEventsInOwnTable",
                     Effect: "Allow",
                     Action: ["dynamodb:UpdateItem", "dynamodb:Scan"],
-                    Resource: "arn:aws:dynamodb:us-east-1:123456789012:dynamodb/retirement-events-physical",
+                    Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/retirement-events-physical",
                 },
                 ReadAndRedeployServices: {
                     Sid: "ReadAndRedeployServices",
@@ -188,7 +188,7 @@ describe("RetirementNotifier", () => {
                     Effect: "Allow",
                     Action: "ssm:GetParameter",
                     Resource:
-                        "arn:aws:ssm:us-east-1:123456789012:ssm//ecs-lifecycle/test/retirement/slack-webhook",
+                        "arn:aws:ssm:us-east-1:123456789012:parameter/ecs-lifecycle/test/retirement/slack-webhook",
                 },
             } as never);
             assert.equal(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);

@@ -224,19 +224,26 @@ describe("AppService and AppLoadBalancer", () => {
         });
         assert.equal(
             named(run, "aws:lb/listenerRule:ListenerRule", "svc-api-route").inputs.listenerArn,
-            "arn:aws:elasticloadbalancing:us-east-1:123456789012:lb/alb-https-physical",
+            https.outputs.arn,
             "routes attach to the HTTPS listener",
         );
     });
 
     describe("tells a person when the service is unwell", () => {
         let run: MockRun;
-        const dims = {
-            LoadBalancer: "app/alb-alb/0123456789abcdef",
-            TargetGroup: "targetgroup/svc-api-tg/0123456789abcdef",
-        };
+        let dims: { LoadBalancer: string; TargetGroup: string };
         before(async () => {
             run = await synthesize({ services: [api] });
+            // CloudWatch names each by its ARN's resource part, less "loadbalancer/" for the ALB.
+            const resourcePart = (type: string, name: string): string =>
+                named(run, type, name).outputs.arn.split(":").slice(5).join(":");
+            dims = {
+                LoadBalancer: resourcePart("aws:lb/loadBalancer:LoadBalancer", "alb-alb").replace(
+                    "loadbalancer/",
+                    "",
+                ),
+                TargetGroup: resourcePart("aws:lb/targetGroup:TargetGroup", "svc-api-tg"),
+            };
         });
 
         it("pages on every alarm, when it fires and when it clears", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkAutoRollbackWithSsmAmi } from "../../policy/rules/autoRollbackWithSsmAmi";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 const SSM_IMAGE = "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
@@ -48,7 +49,7 @@ describe("policy rule no-auto-rollback-with-ssm-ami", () => {
     });
 
     it("follows the template through propertyDependencies while its id is unknown", () => {
-        const unknownId = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const unknownId = UNKNOWN;
         const withDependency = {
             ...group(true, { id: unknownId, version: unknownId }),
             propertyDependencies: { launchTemplate: [template(SSM_IMAGE).urn as string] },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkIamWildcardActions } from "../../policy/rules/iamWildcardActions";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function rolePolicy(statement: unknown): PlannedResource {
     return {
@@ -99,7 +100,7 @@ describe("policy rule iam-no-wildcard-actions", () => {
         const unknown: PlannedResource = {
             type: "aws:iam/policy:Policy",
             name: "p",
-            props: { policy: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+            props: { policy: UNKNOWN },
         };
         assert.deepEqual(checkIamWildcardActions(unknown), []);
     });

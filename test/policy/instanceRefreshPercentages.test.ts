@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkInstanceRefreshPercentages } from "../../policy/rules/instanceRefreshPercentages";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function group(preferences: Record<string, unknown> | undefined): PlannedResource {
     return {
@@ -53,7 +54,7 @@ describe("policy rule instance-refresh-percentages", () => {
     });
 
     it("does not judge percentages unknown during preview", () => {
-        const unknownNumber = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
+        const unknownNumber = UNKNOWN;
         assert.deepEqual(
             checkInstanceRefreshPercentages(
                 group({ minHealthyPercentage: unknownNumber, maxHealthyPercentage: 200 }),

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { archiveEntries, zipBytes } from "../../policy/rules/archiveBytes";
 import { checkLambdaArchiveSize, MAX_ARCHIVE_BYTES } from "../../policy/rules/lambdaArchiveSize";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 const lambda = (name: string): PlannedResource => ({
     type: "aws:lambda/function:Function",
@@ -76,6 +77,6 @@ describe("archive measurement", () => {
             await archiveEntries({ assets: Promise.resolve({ x: { uri: Promise.resolve("https://e/x") } }) }),
             undefined,
         );
-        assert.equal(await archiveEntries("e48ece36-62e2-4504-bad9-02848725956a"), undefined);
+        assert.equal(await archiveEntries(UNKNOWN), undefined);
     });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkLambdaRole } from "../../policy/rules/lambdaRole";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 const PARENT = "urn:pulumi:dev::ecs-lifecycle::ecs-lifecycle:drain:DrainHook::drain";
 const LAMBDA_TRUST = JSON.stringify({
@@ -65,7 +66,7 @@ describe("policy rule lambda-explicit-role", () => {
     });
 
     it("fails the role CallbackFunction creates when none is passed (same name and parent)", () => {
-        const resources = [role("drain-fn"), lambda("04da6b54-80e4-46f7-96ec-b56ff0331ba9")];
+        const resources = [role("drain-fn"), lambda(UNKNOWN)];
         assert.deepEqual(checkLambdaRole(resources), [
             {
                 resource: "urn:pulumi:dev::ecs-lifecycle::aws:lambda/function:Function::drain-fn",
@@ -112,7 +113,7 @@ describe("policy rule lambda-explicit-role", () => {
     });
 
     it("links an attachment to its role through propertyDependencies while the name is unknown", () => {
-        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const unknown = UNKNOWN;
         const pending = {
             ...attachment("x", SQS_FULL),
             props: { role: unknown, policyArn: SQS_FULL },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkLaunchTemplateVersion } from "../../policy/rules/launchTemplateVersion";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function group(props: Record<string, unknown>): PlannedResource {
     return { type: "aws:autoscaling/group:Group", name: "asg", props };
@@ -44,7 +45,7 @@ describe("policy rule launch-template-version-pinned", () => {
     });
 
     it("does not judge a version unknown during preview (latestVersion of a new template)", () => {
-        const unknown = { __pulumiUnknown: true };
+        const unknown = UNKNOWN;
         assert.deepEqual(
             checkLaunchTemplateVersion(group({ launchTemplate: { id: "lt-1", version: unknown } })),
             [],

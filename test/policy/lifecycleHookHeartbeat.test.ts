@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { checkLifecycleHookHeartbeat } from "../../policy/rules/lifecycleHookHeartbeat";
 import { PlannedResource } from "../../policy/rules/types";
-
-const UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function hook(heartbeatTimeout: unknown): PlannedResource {
     return {
@@ -29,7 +28,7 @@ describe("policy rule lifecycle-hook-heartbeat", () => {
     });
 
     it("does not judge a heartbeat unknown during preview", () => {
-        assert.deepEqual(checkLifecycleHookHeartbeat(hook(UNKNOWN_NUMBER)), []);
+        assert.deepEqual(checkLifecycleHookHeartbeat(hook(UNKNOWN)), []);
     });
 
     it("checks hooks declared inline on the group", () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { checkLogGroupRetention, RETENTION_DAYS } from "../../policy/rules/logGroupRetention";
+import {
+    checkLogGroupRetention,
+    checkLogGroupRetentionValue,
+    RETENTION_DAYS,
+} from "../../policy/rules/logGroupRetention";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function logGroup(retentionInDays: unknown): PlannedResource {
     return { type: "aws:cloudwatch/logGroup:LogGroup", name: "drain-logs", props: { retentionInDays } };
@@ -8,25 +13,38 @@ function logGroup(retentionInDays: unknown): PlannedResource {
 
 const ALLOWED = RETENTION_DAYS.join(", ");
 
-describe("policy rule log-group-retention", () => {
-    it("passes a retention CloudWatch accepts", () => {
+describe("policy rule log-group-retention (advisory)", () => {
+    it("passes a retention that expires events", () => {
         assert.deepEqual(checkLogGroupRetention(logGroup(14)), []);
         assert.deepEqual(checkLogGroupRetention(logGroup(3653)), []);
     });
 
-    it("fails an unset retention, 0 (never expire) and a value CloudWatch rejects", () => {
+    it("fails an unset retention and 0, which both keep events forever", () => {
         assert.deepEqual(checkLogGroupRetention(logGroup(undefined)), [
-            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is unset (never expire); it must be one of ${ALLOWED}`,
+            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is unset (never expire); set one of ${ALLOWED}`,
         ]);
         assert.deepEqual(checkLogGroupRetention(logGroup(0)), [
-            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is 0; it must be one of ${ALLOWED}`,
-        ]);
-        assert.deepEqual(checkLogGroupRetention(logGroup(10)), [
-            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is 10; it must be one of ${ALLOWED}`,
+            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is 0 (never expire); set one of ${ALLOWED}`,
         ]);
     });
 
     it("does not judge a retention unknown during preview", () => {
-        assert.deepEqual(checkLogGroupRetention(logGroup("3eeb2bf0-c639-47a8-9e75-3b44932eb421")), []);
+        assert.deepEqual(checkLogGroupRetention(logGroup(UNKNOWN)), []);
+    });
+});
+
+describe("policy rule log-group-retention-valid (mandatory)", () => {
+    it("passes every value CloudWatch accepts, and unset or 0 (never expire)", () => {
+        for (const days of [...RETENTION_DAYS, 0, undefined, UNKNOWN])
+            assert.deepEqual(checkLogGroupRetentionValue(logGroup(days)), [], String(days));
+    });
+
+    it("fails a value PutRetentionPolicy rejects, naming the legal ones", () => {
+        assert.deepEqual(checkLogGroupRetentionValue(logGroup(10)), [
+            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is 10; it must be one of ${ALLOWED}`,
+        ]);
+        assert.deepEqual(checkLogGroupRetentionValue(logGroup("10")), [
+            `aws:cloudwatch/logGroup:LogGroup "drain-logs": retentionInDays is 10; it must be one of ${ALLOWED}`,
+        ]);
     });
 });

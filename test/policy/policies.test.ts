@@ -1,23 +1,21 @@
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import {
     ReportViolation,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
+    unknownCheckingProxy,
 } from "@pulumi/policy";
-import { policies } from "../../policy/policies";
+// The engine's wire form of a value unknown during preview (what a preview sends the pack).
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { plainProps, policies } from "../../policy/policies";
 import { RULES } from "../../policy/rules";
+import { isUnknown } from "../../policy/rules/known";
 
-/** The engine's props proxy exposes the plain object under this key (see policy/policies.ts). */
+/** Props as the engine hands them to a policy: behind @pulumi/policy's own unknown-checking proxy. */
 function engineProxy(props: Record<string, unknown>): Record<string, unknown> {
-    return new Proxy(props, {
-        get: (target, key) => {
-            if (key === "__getSpecialProxyTarget") {
-                return target;
-            }
-            throw new Error(`rules must not read ${String(key)} through the proxy`);
-        },
-    });
+    return unknownCheckingProxy(props) as Record<string, unknown>;
 }
 
 function collector(): { reported: Array<[string, string | undefined]>; report: ReportViolation } {
@@ -26,14 +24,18 @@ function collector(): { reported: Array<[string, string | undefined]>; report: R
 }
 
 describe("policy pack", () => {
-    it("holds one mandatory policy per rule, in order, resource rules as validateResource and stack rules as validateStack", () => {
+    it("holds one policy per rule, in order and at the rule's tier, resource rules as validateResource and stack rules as validateStack", () => {
         assert.deepEqual(
             policies.map((policy) => [
                 policy.name,
                 policy.enforcementLevel,
                 "validateStack" in policy ? "stack" : "resource",
             ]),
-            RULES.map((rule) => [rule.name, "mandatory", rule.kind]),
+            RULES.map((rule) => [rule.name, rule.enforcementLevel, rule.kind]),
+        );
+        assert.deepEqual(
+            policies.filter((policy) => policy.enforcementLevel === "advisory").map((policy) => policy.name),
+            ["log-group-retention", "messaging-encrypted"],
         );
         assert.deepEqual(
             policies.map((policy) => policy.description),
@@ -41,9 +43,48 @@ describe("policy pack", () => {
         );
     });
 
+    it("copies the engine's props out of its proxy, marking each unknown value, at any depth", () => {
+        const plain = plainProps(
+            engineProxy({
+                name: "drain-queue",
+                arn: unknownValue,
+                redrivePolicy: { deadLetterTargetArn: unknownValue, maxReceiveCount: 12 },
+                subnets: ["subnet-1", unknownValue],
+                tags: { team: "platform" },
+                empty: null,
+            }),
+        );
+        assert.equal(plain.name, "drain-queue");
+        assert.ok(isUnknown(plain.arn));
+        const redrive = plain.redrivePolicy as Record<string, unknown>;
+        assert.ok(isUnknown(redrive.deadLetterTargetArn));
+        assert.equal(redrive.maxReceiveCount, 12);
+        const subnets = plain.subnets as unknown[];
+        assert.ok(Array.isArray(subnets));
+        assert.equal(subnets[0], "subnet-1");
+        assert.ok(isUnknown(subnets[1]));
+        assert.deepEqual(plain.tags, { team: "platform" });
+        assert.equal(plain.empty, null);
+        // Plain data: a rule reading any field never meets the proxy again.
+        assert.doesNotThrow(() => JSON.stringify(plain));
+    });
+
+    it("reads a Lambda's code archive through the proxy as the engine deserializes it", async () => {
+        const plain = plainProps(
+            engineProxy({
+                code: new pulumi.asset.AssetArchive({
+                    "__index.js": new pulumi.asset.StringAsset("exports.x=1"),
+                }),
+            }),
+        );
+        assert.ok(pulumi.asset.Archive.isInstance(plain.code));
+        const assets = await (plain.code as pulumi.asset.AssetArchive).assets;
+        assert.equal(await (assets["__index.js"] as pulumi.asset.StringAsset).text, "exports.x=1");
+    });
+
     it("reports a resource rule's violations from the engine's proxied props", async () => {
         const policy = policies.find(
-            (candidate) => candidate.name === "log-group-retention",
+            (candidate) => candidate.name === "log-group-retention-valid",
         ) as ResourceValidationPolicy;
         const { reported, report } = collector();
         const validate = policy.validateResource;
@@ -92,7 +133,7 @@ describe("policy pack", () => {
             name: "api",
             urn: "urn:service",
             props: engineProxy({
-                networkConfiguration: { subnets: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] },
+                networkConfiguration: { subnets: [unknownValue] },
             }),
             propertyDependencies: { networkConfiguration: [subnet] },
             dependencies: [subnet],
@@ -127,11 +168,9 @@ describe("policy pack", () => {
             name: "fat",
             urn: "urn:fat",
             props: engineProxy({
-                code: {
-                    assets: Promise.resolve({
-                        "__index.js": { text: Promise.resolve(noise.toString("base64")) },
-                    }),
-                },
+                code: new pulumi.asset.AssetArchive({
+                    "__index.js": new pulumi.asset.StringAsset(noise.toString("base64")),
+                }),
             }),
             propertyDependencies: {},
             dependencies: [],

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkPrivateTasks } from "../../policy/rules/privateTasks";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 function subnet(name: string, props: Record<string, unknown> = {}): PlannedResource {
     return {
@@ -79,7 +80,7 @@ describe("policy rule tasks-in-private-subnets", () => {
     });
 
     it("treats a route through a NAT gateway as private, and follows subnets by propertyDependencies", () => {
-        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const unknown = UNKNOWN;
         const resources: PlannedResource[] = [
             subnet("private-0"),
             subnet("public-0", { tags: { "ecs-lifecycle:tier": "public" } }),

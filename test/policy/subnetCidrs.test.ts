@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkSubnetCidrs } from "../../policy/rules/subnetCidrs";
 import { PlannedResource } from "../../policy/rules/types";
+import { UNKNOWN } from "../../policy/rules/known";
 
 const VPC: PlannedResource = {
     type: "aws:ec2/vpc:Vpc",
@@ -73,7 +74,7 @@ describe("policy rule subnet-cidrs-valid", () => {
     });
 
     it("skips subnets whose VPC is unknown and CIDRs unknown during preview", () => {
-        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const unknown = UNKNOWN;
         const resources = [
             VPC,
             subnet("a", "10.0.0.0/24", unknown),

@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { reservedConcurrencyOf } from "../../stack/concurrency";
-import { clusterNameOf, CONFIG_KEYS, parseSettings, SettingsError } from "../../stack/settings";
+import {
+    checkProjectNamespace,
+    clusterNameOf,
+    CONFIG_KEYS,
+    parseSettings,
+    SettingsError,
+} from "../../stack/settings";
 import { REPO_ROOT, asPulumiConfig, stackFileValues } from "../../scripts/stackFile";
 
 const web = { name: "web", image: "nginx:1.27", containerPort: 80 };
@@ -250,6 +256,34 @@ describe("stack settings", () => {
         assert.throws(
             () => parseSettings({ azCount: 9, maxSize: 0 }, "t"),
             /^SettingsError: invalid stack configuration:\n {2}ecs-lifecycle:azCount/,
+        );
+    });
+
+    it("suggests the key a typo was meant to be, by edit distance", () => {
+        assert.deepEqual(problemsOf({ drainDeadlineSecond: 600 }), [
+            'ecs-lifecycle:drainDeadlineSecond is not a known key: did you mean "drainDeadlineSeconds"?',
+        ]);
+        assert.deepEqual(problemsOf({ minSzie: 3 }), [
+            'ecs-lifecycle:minSzie is not a known key: did you mean "minSize"?',
+        ]);
+        assert.deepEqual(problemsOf({ instancetype: ["m5.large"] }), [
+            'ecs-lifecycle:instancetype is not a known key: did you mean "instanceTypes"?',
+        ]);
+        assert.deepEqual(problemsOf({ retirementWindowStartHour: 3 }), [
+            'ecs-lifecycle:retirementWindowStartHour is not a known key: did you mean "retirementWindowStartHourUtc"?',
+        ]);
+    });
+
+    it("refuses a project whose name is not the config namespace, naming both", () => {
+        assert.doesNotThrow(() => checkProjectNamespace("ecs-lifecycle"));
+        assert.throws(
+            () => checkProjectNamespace("payments-ecs"),
+            (e: Error) =>
+                e instanceof SettingsError &&
+                e.problems.length === 1 &&
+                e.problems[0].startsWith(
+                    'Pulumi.yaml names the project "payments-ecs", but the program reads its settings from the config namespace "ecs-lifecycle"',
+                ),
         );
     });
 
