@@ -24,7 +24,13 @@ export function stackFileValues(stack: string, dir: string = REPO_ROOT): Record<
             `stack file ${path} not found: create it with \`pulumi stack init ${stack}\` and \`pulumi config set\`, or pick another --stack`,
         );
     }
-    const doc = YAML.parse(text) as { config?: unknown } | null;
+    let doc: { config?: unknown } | null;
+    try {
+        doc = YAML.parse(text) as { config?: unknown } | null;
+    } catch (error) {
+        if (!(error instanceof YAML.YAMLError)) throw error;
+        throw new Error(`Pulumi.${stack}.yaml: ${error.message}`);
+    }
     if (!doc || typeof doc.config !== "object" || doc.config === null) {
         throw new Error(`stack file ${path} has no config: map`);
     }

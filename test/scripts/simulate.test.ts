@@ -262,6 +262,13 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.deepEqual(c.out, []);
         });
 
+        it("a stack file that is not YAML, naming the file", async () => {
+            const c = io(stackDir("broken", "config:\n  ecs-lifecycle:minSize: [1\n"));
+            assert.equal(await simulate(["--stack", "broken"], c.io), 2);
+            assert.match(c.err.join("\n"), /^Pulumi\.broken\.yaml: /);
+            assert.doesNotMatch(c.err.join("\n"), /\n\s+at /);
+        });
+
         it("an unknown scenario lists the known ones", async () => {
             const c = io(stackDir("small", SMALL_STACK));
             assert.equal(await simulate(["--stack", "small", "--scenario", "meteor"], c.io), 2);
