@@ -29,7 +29,7 @@ export function stackFileValues(stack: string, dir: string = REPO_ROOT): Record<
         doc = YAML.parse(text) as { config?: unknown } | null;
     } catch (error) {
         if (!(error instanceof YAML.YAMLError)) throw error;
-        throw new Error(`Pulumi.${stack}.yaml: ${error.message}`);
+        throw new Error(`Pulumi.${stack}.yaml: ${error.message}`, { cause: error });
     }
     if (!doc || typeof doc.config !== "object" || doc.config === null) {
         throw new Error(`stack file ${path} has no config: map`);
