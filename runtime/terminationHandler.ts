@@ -19,7 +19,10 @@
  * 2. DescribeContainerInstances, 100 ARNs per call: ⌈registered/100⌉ calls.
  * For 2,000 candidates: 22 + 20 = 42 calls cold (2.1 per 100), 20 warm (1 per 100).
  *
- * Non-daemon tasks = runningTasksCount + pendingTasksCount − daemon tasks. Daemon services run
+ * Non-daemon tasks = runningTasksCount + pendingTasksCount − daemon tasks. The API reference
+ * counts tasks whose desired status is RUNNING in runningTasksCount, so a starting task then counts
+ * twice; read by last status it counts once: either way an instance's count is never below its
+ * work, so a busy instance is never taken for an idle one. Daemon services run
  * one task per instance, so the configured daemon families count one task each on every
  * registered instance; this avoids a ListTasks/DescribeTasks pair per instance (which would
  * break both the call budget and the 2 s limit). When a daemon task is missing from an instance

@@ -237,6 +237,51 @@ describe("createTerminationHandler", () => {
         ]);
     });
 
+    it("reads runningTasksCount either way (by desired status, as the API reference says, or by last status) without taking a busy instance for an idle one", async () => {
+        // The same cluster under each reading: a has 2 RUNNING tasks, b 1 RUNNING and 1 starting,
+        // c none, d 3 RUNNING. The API reference counts b's starting task in runningTasksCount too.
+        const [a, b, c, d] = [1, 2, 3, 4].map(instanceId);
+        const readings = {
+            byDesiredStatus: {
+                a: { running: 2 },
+                b: { running: 2, pending: 1 },
+                c: { running: 0 },
+                d: { running: 3 },
+            },
+            byLastStatus: {
+                a: { running: 2 },
+                b: { running: 1, pending: 1 },
+                c: { running: 0 },
+                d: { running: 3 },
+            },
+        };
+        for (const [reading, counts] of Object.entries(readings)) {
+            const ecs = new FakeEcs(
+                new Map(
+                    ([a, b, c, d] as const).map(
+                        (id, index) =>
+                            [id, registered(id, Object.values(counts)[index], 100 + index)] as const,
+                    ),
+                ),
+            );
+            const { handler } = setup(ecs);
+            const request = payload(
+                [a, b, c, d].map((id) => ({ id, zone: "us-east-1a" })),
+                [{ zone: "us-east-1a", capacity: 1 }],
+            );
+            // The idle instance first, whichever reading ECS follows.
+            assert.deepEqual(await handler(request), { InstanceIDs: [c] }, reading);
+            const two = await handler(
+                payload(
+                    [a, b, d].map((id) => ({ id, zone: "us-east-1a" })),
+                    [{ zone: "us-east-1a", capacity: 1 }],
+                ),
+            );
+            // Then one with two tasks to move (a; b's starting task counts at least once), never d's three.
+            assert.notDeepEqual(two, { InstanceIDs: [d] }, reading);
+        }
+    });
+
     it("answers with Auto Scaling's suggestion when ECS does not answer within the budget", async () => {
         const ids = Array.from({ length: 4 }, (_, index) => instanceId(index));
         const ecs = new FakeEcs(
