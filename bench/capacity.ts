@@ -36,7 +36,7 @@ export const EVALUATION_SIZES = [2000, 10000] as const;
 export const EVALUATION_RUNS = 7;
 export const INVOCATION_INSTANCES = 2000;
 export const ROLLING_UPDATE_INSTANCES = 150;
-export const SHORTFALL_RAISES = 6;
+export const SHORTFALL_RAISES = 12;
 
 export interface EvaluationCpu {
     readonly instances: number;
@@ -76,6 +76,8 @@ export interface ShortfallLatency {
     readonly raises: number;
     /** Seconds from each shortfall to its ALARM, ascending; null where no alarm followed within 10 minutes. */
     readonly seconds: readonly (number | null)[];
+    /** The same when the raise is more than the cluster can place (ECS's placement failure evaluates at once). */
+    readonly unplaceableSeconds: readonly (number | null)[];
 }
 
 export interface CapacityBenchResult {
@@ -308,11 +310,15 @@ export async function measureRollingUpdate(
     }
 }
 
-/** One raise of the stack's first service, `offsetSeconds` into a minute after the settle. */
+/**
+ * One raise of the stack's first service, `offsetSeconds` into a minute after the settle: one task
+ * past the spare room the stack keeps, or (`beyondCapacity`) more tasks than fit at all.
+ */
 async function shortfallOnce(
     settings: StackSettings,
     seed: number,
     offsetSeconds: number,
+    beyondCapacity: boolean,
 ): Promise<number | null> {
     const harness = await SimHarness.start({ seed, trunking: settings.cluster.awsvpcTrunking });
     try {
@@ -331,8 +337,9 @@ async function shortfallOnce(
             evaluateCapacity(describeAll(region, clusterName), shapesOf(region, services)).containerCapacity;
         const [first] = settings.services;
         const service = region.ecs.state.services.get(stack.services[first.name])!;
-        // One more task than the spare room leaves at least one slot short of minimumSpareTasks.
-        const raise = spare() - settings.capacity.minimumSpareTasks + 1;
+        // One more task than the spare room leaves at least one slot short of minimumSpareTasks;
+        // one more than the spare room itself leaves a task that no instance can take.
+        const raise = beyondCapacity ? spare() + 1 : spare() - settings.capacity.minimumSpareTasks + 1;
         region.admin("ecs", "UpdateService", {
             cluster: clusterName,
             service: first.name,
@@ -365,12 +372,15 @@ export async function measureShortfallToAlarm(
     settings: StackSettings,
     raises: number,
 ): Promise<ShortfallLatency> {
-    const seconds: (number | null)[] = [];
-    for (let raise = 0; raise < raises; raise++) {
-        seconds.push(await shortfallOnce(settings, 100 + raise, Math.round((raise * 60) / raises)));
-    }
-    seconds.sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
-    return { raises, seconds };
+    const latencies = async (beyondCapacity: boolean) => {
+        const seconds: (number | null)[] = [];
+        for (let raise = 0; raise < raises; raise++) {
+            const offset = Math.round((raise * 60) / raises);
+            seconds.push(await shortfallOnce(settings, 100 + raise, offset, beyondCapacity));
+        }
+        return seconds.sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+    };
+    return { raises, seconds: await latencies(false), unplaceableSeconds: await latencies(true) };
 }
 
 export async function runCapacityBench(
@@ -398,7 +408,8 @@ export function capacityTable(result: CapacityBenchResult): string {
             .map(([operation, n]) => `${operation} ${unit(n)}`)
             .join(", ");
     const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-    const latencies = shortfallToAlarm.seconds.map((s) => (s === null ? "none" : String(s)));
+    const shown = (seconds: readonly (number | null)[]) =>
+        seconds.map((s) => (s === null ? "none" : String(s))).join(", ");
     return [
         table(
             [
@@ -449,7 +460,8 @@ export function capacityTable(result: CapacityBenchResult): string {
             ],
         ),
         "",
-        `shortfall → scale-out alarm, ${shortfallToAlarm.raises} raises: ${latencies.join(", ")} s`,
+        `shortfall → scale-out alarm, ${shortfallToAlarm.raises} raises: ${shown(shortfallToAlarm.seconds)} s`,
+        `  … when tasks cannot be placed at all: ${shown(shortfallToAlarm.unplaceableSeconds)} s`,
     ].join("\n");
 }
 

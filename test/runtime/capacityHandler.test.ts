@@ -341,21 +341,21 @@ describe("createCapacityHandler", () => {
         assert.equal(ecs.count("DescribeTaskDefinitionCommand"), 12);
     });
 
-    it("on its schedule, only defers the evaluation to second 45 of the minute by a delayed message", async () => {
+    it("on its schedule, only defers the evaluation to second 55 of the minute by a delayed message", async () => {
         const ecs = bigCluster();
         // NOW is 20 s into its minute.
         const { handler, sent } = setup(ecs);
-        assert.deepEqual(await handler(SCHEDULED), { outcome: "deferred", delaySeconds: 25 });
+        assert.deepEqual(await handler(SCHEDULED), { outcome: "deferred", delaySeconds: 35 });
         assert.deepEqual(sent, [
             {
                 QueueUrl: QUEUE_URL,
                 MessageBody: JSON.stringify({ cluster: CLUSTER, scheduledAt: new Date(NOW).toISOString() }),
-                DelaySeconds: 25,
+                DelaySeconds: 35,
             },
         ]);
         assert.equal(ecs.calls.length, 0);
-        // A schedule that fires after second 45 asks for an evaluation now.
-        const late = setup(ecs, {}, () => NOW + 30_000);
+        // A schedule that fires after second 55 asks for an evaluation now.
+        const late = setup(ecs, {}, () => NOW + 38_000);
         assert.deepEqual(await late.handler(SCHEDULED), { outcome: "deferred", delaySeconds: 0 });
         assert.equal(late.sent[0].DelaySeconds, 0);
     });

@@ -1,6 +1,6 @@
 /**
  * When the deployed capacity Lambda evaluates: its schedule's invocation each minute only sends a
- * delayed message, and the evaluation runs from the queue at second 45 of the minute, once a
+ * delayed message, and the evaluation runs from the queue at second 55 of the minute, once a
  * minute, whatever the cluster does in between.
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ describe("sim/capacity: one evaluation a minute, late in the minute", () => {
         run = undefined;
     });
 
-    it("defers each scheduled run to second 45 and publishes one datapoint a minute, through a burst of task changes", async () => {
+    it("defers each scheduled run to second 55 and publishes one datapoint a minute, through a burst of task changes", async () => {
         run = await startCapacityRun({
             clusterName: "timing",
             instanceType: "m5.large",
