@@ -121,6 +121,7 @@ const capacity = new CapacityScaler(
         clusterName: cluster.clusterName,
         clusterArn: cluster.clusterArn,
         autoScalingGroupName: cluster.autoScalingGroupName,
+        availabilityZones: network.availabilityZones,
         logRetentionDays: settings.logRetentionDays,
         reserveConcurrency,
         alertsTopicArn: alerts.topicArn,

@@ -28,6 +28,8 @@ export interface CapacityScalerArgs {
     readonly clusterArn: pulumi.Input<string>;
     /** The group the scaling policies change. */
     readonly autoScalingGroupName: pulumi.Input<string>;
+    /** The group's Availability Zones: the Lambda lists the cluster one zone per query, side by side. */
+    readonly availabilityZones: pulumi.Input<string[]>;
     readonly logRetentionDays: number;
     /** Reserve the Lambda's concurrency (the stack's reserveLambdaConcurrency opt-in). */
     readonly reserveConcurrency: boolean;
@@ -74,7 +76,13 @@ export class CapacityScaler extends pulumi.ComponentResource {
                 statements: capacityStatements(args.clusterArn, queue.arn),
                 ...CAPACITY_FUNCTION,
                 reservedConcurrency: reservedConcurrencyOf("capacity", args.reserveConcurrency),
-                environment: { CLUSTER_NAME: args.clusterName, EVALUATION_QUEUE_URL: queue.url },
+                environment: {
+                    CLUSTER_NAME: args.clusterName,
+                    EVALUATION_QUEUE_URL: queue.url,
+                    AVAILABILITY_ZONES: pulumi
+                        .output(args.availabilityZones)
+                        .apply((zones) => zones.join(",")),
+                },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
                 alertsTopicArn: args.alertsTopicArn,

@@ -62,6 +62,12 @@ export interface CapacityHandlerConfig {
     readonly namespace: string;
     /** Worst-case tasks that must still fit after a scale-in (default 1). */
     readonly minimumSpareTasks?: number;
+    /**
+     * The group's Availability Zones: the cluster's instances are then listed one zone per query,
+     * the zones' pages read side by side (plus one query for any instance in none of them), instead
+     * of one list whose pages must be read one after the other. None: one list.
+     */
+    readonly availabilityZones?: readonly string[];
 }
 
 export type CapacityHandlerResult =
@@ -129,15 +135,25 @@ export function createCapacityHandler(
         return items;
     }
 
-    async function containerInstances(): Promise<ContainerInstance[]> {
+    /** One cluster query's container instances, every page. */
+    function listInstanceArns(filter: string | undefined): Promise<string[]> {
         // No status filter: ECS then returns every state but INACTIVE, so DRAINING instances
         // (whose tasks still need a home) are seen.
-        const arns = await listAll(async (nextToken) => {
+        return listAll(async (nextToken) => {
             const output = await send<ListContainerInstancesCommandOutput>(
-                new ListContainerInstancesCommand({ cluster, maxResults: LIST_PAGE_SIZE, nextToken }),
+                new ListContainerInstancesCommand({
+                    cluster,
+                    maxResults: LIST_PAGE_SIZE,
+                    nextToken,
+                    ...(filter === undefined ? {} : { filter }),
+                }),
             );
             return { items: output.containerInstanceArns ?? [], nextToken: output.nextToken };
         });
+    }
+
+    async function containerInstances(): Promise<ContainerInstance[]> {
+        const arns = (await Promise.all(zoneQueries(config.availabilityZones).map(listInstanceArns))).flat();
         const batches = await Promise.all(
             chunk(arns, DESCRIBE_INSTANCES_BATCH).map((batch) =>
                 send<DescribeContainerInstancesCommandOutput>(
@@ -253,6 +269,19 @@ export function createCapacityHandler(
     };
 }
 
+/**
+ * The cluster queries that together list every container instance: one per zone, and one for any
+ * instance outside them (ECS's cluster query language: `attribute:ecs.availability-zone`, `in`,
+ * `not_in`); a single unfiltered list when no zones are known.
+ */
+export function zoneQueries(zones: readonly string[] | undefined): (string | undefined)[] {
+    if (zones === undefined || zones.length === 0) return [undefined];
+    return [
+        ...zones.map((zone) => `attribute:ecs.availability-zone == ${zone}`),
+        `attribute:ecs.availability-zone not_in [${zones.join(", ")}]`,
+    ];
+}
+
 type Trigger = { kind: "schedule" } | { kind: "queue" } | { kind: "malformed"; reason: string };
 
 /** The schedule's event, or a batch from the evaluation queue: the only events the function expects. */
@@ -317,7 +346,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     return chunks;
 }
 
-/** The capacity Lambda's body; the cluster name and the evaluation queue come from the environment, the rest by value. */
+/** The capacity Lambda's body; the cluster name, the evaluation queue and the group's zones come from the environment, the rest by value. */
 export function capacityCallbackFactory(
     config: { minimumSpareTasks: number; namespace: string },
     runtime: () => LambdaRuntime = awsLambdaRuntime,
@@ -338,6 +367,9 @@ export function capacityCallbackFactory(
                 evaluationQueueUrl: process.env.EVALUATION_QUEUE_URL ?? "",
                 namespace: config.namespace,
                 minimumSpareTasks: config.minimumSpareTasks,
+                availabilityZones: (process.env.AVAILABILITY_ZONES ?? "")
+                    .split(",")
+                    .filter((zone) => zone !== ""),
             },
         );
     };

@@ -84,7 +84,14 @@ export async function deployCapacityScaler(
         handler,
         ...CAPACITY_FUNCTION,
         reservedConcurrency: reservedConcurrencyOf("capacity", options.reserveConcurrency ?? false),
-        environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluations.url },
+        environment: {
+            CLUSTER_NAME: deployed.clusterName,
+            EVALUATION_QUEUE_URL: evaluations.url,
+            // The group's zones, as CapacityScaler passes the network's.
+            AVAILABILITY_ZONES: region.autoscaling.groups
+                .get(deployed.groupName)!
+                .availabilityZones.join(","),
+        },
         deadLetterArn: failureQueueArn,
     });
     region.lambda.createEventSourceMapping({

@@ -21,6 +21,7 @@ describe("CapacityScaler", () => {
             clusterName: "c1",
             clusterArn: CLUSTER_ARN,
             autoScalingGroupName: "asg",
+            availabilityZones: ["us-east-1a", "us-east-1b"],
             logRetentionDays: 30,
             reserveConcurrency: false,
             alertsTopicArn: ALERTS,
@@ -105,9 +106,11 @@ describe("CapacityScaler", () => {
         const fn = named(run, "aws:lambda/function:Function", "capacity-fn");
         assert.equal(fn.inputs.memorySize, 512);
         assert.deepEqual(Object.keys(fn.inputs.environment.variables).sort(), [
+            "AVAILABILITY_ZONES",
             "CLUSTER_NAME",
             "EVALUATION_QUEUE_URL",
         ]);
+        assert.equal(fn.inputs.environment.variables.AVAILABILITY_ZONES, "us-east-1a,us-east-1b");
     });
 
     it("adds instances when fewer than minimumSpareTasks fit, and treats missing data as fine", () => {
