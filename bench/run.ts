@@ -18,7 +18,7 @@ import type { LargeClusterResult } from "./largeCluster";
 import type { SpeedFigure } from "./speed";
 import type { CapacityBenchResult } from "./capacity";
 import type { ModesResult } from "./modes";
-import { modesTable } from "./modesTable";
+import { modesTable, writeWhichModeTable } from "./modesTable";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -212,7 +212,9 @@ async function main(args: BenchArgs): Promise<void> {
         const modes = await runModes(progress);
         writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), modes }, null, 2)}\n`);
         console.log(modesTable(modes));
-        console.log(`\nwrote ${RESULTS_PATH}`);
+        console.log(
+            `\nwrote ${RESULTS_PATH} and the Which mode table of ${await writeWhichModeTable(modes)}`,
+        );
         return;
     }
     // Loaded here, after the command line: the simulator and Pulumi's SDK take a while.
@@ -256,7 +258,7 @@ async function main(args: BenchArgs): Promise<void> {
     };
     writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderBench(results, capacityTable(capacity)));
-    console.log(`\nwrote ${RESULTS_PATH}`);
+    console.log(`\nwrote ${RESULTS_PATH} and the Which mode table of ${await writeWhichModeTable(modes)}`);
 }
 
 if (require.main === module) {

@@ -47,7 +47,8 @@ export interface EcsClusterArgs {
  * (from SSM at deploy time, or `amiId`) makes a new launch template version, which starts an
  * instance refresh that launches replacements before it terminates anything
  * (min 100 % / max 200 % healthy); terminations go through the drain hook, and an abandoned
- * drain keeps the instance (retention) instead of killing its tasks.
+ * drain keeps the instance (retention) instead of killing its tasks. Given `capacityProvider`, the
+ * group is prepared for ECS's managed loops instead (ManagedCapacity declares the provider).
  */
 export class EcsCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;

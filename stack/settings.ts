@@ -340,8 +340,9 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "desiredCapacity",
         type: "integer",
         default: 2,
-        range: "minSize–maxSize",
-        description: "Initial desired capacity; ignored after creation (the capacity scaler owns it).",
+        range: "minSize–maxSize; 0 with capacityManagement managed",
+        description:
+            "Initial desired capacity; ignored after creation (the capacity scaler, or ECS's managed scaling, owns it).",
     },
     {
         key: "amiId",

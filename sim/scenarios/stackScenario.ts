@@ -100,7 +100,8 @@ async function deployCustomStack(
     options: StackDeploymentOptions,
 ): Promise<StackDeployment> {
     const region = harness.region;
-    const group = deployStackGroup(region, settings, options);
+    const instances = options.instances ?? settings.cluster.desiredCapacity;
+    const group = deployStackGroup(region, settings, options, maxSizeFor(settings, instances));
     const deployed = { ...group, serviceArns: deployStackServices(region, settings, group, options) };
     const drain =
         options.drainHook === false
@@ -144,7 +145,12 @@ async function deployManagedStack(
 ): Promise<StackDeployment> {
     const region = harness.region;
     const workload = options.instances ?? settings.cluster.desiredCapacity;
-    const group = deployStackGroup(region, settings, { ...options, instances: 0 }, workload);
+    const group = deployStackGroup(
+        region,
+        settings,
+        { ...options, instances: 0 },
+        maxSizeFor(settings, workload),
+    );
     const providerSettings = settings.capacityManagement.managed;
     const managed = deployManagedCapacity(harness, { ...group, serviceArns: [] }, providerSettings);
     const deployed = {
@@ -239,12 +245,15 @@ export function deployStackCluster(
 
 type StackGroup = Omit<DeployedCluster, "serviceArns">;
 
-/** The cluster, launch template and group: `options.instances` to start with; maxSize fits `sizeFor`. */
+/**
+ * The cluster, launch template and group: `options.instances` to start with, and `maxSize` (by
+ * default the stack's, or twice the instances if more: room for an instance refresh).
+ */
 function deployStackGroup(
     region: Region,
     settings: StackSettings,
     options: StackDeploymentOptions,
-    sizeFor?: number,
+    maxSize?: number,
 ): StackGroup {
     const c = settings.cluster;
     const clusterName = clusterNameOf(settings);
@@ -273,7 +282,7 @@ function deployStackGroup(
     region.admin("autoscaling", "CreateAutoScalingGroup", {
         AutoScalingGroupName: groupName,
         MinSize: Math.min(c.minSize, instances),
-        MaxSize: maxSizeFor(settings, sizeFor ?? instances),
+        MaxSize: maxSize ?? Math.max(c.maxSize, instances * 2),
         DesiredCapacity: instances,
         AvailabilityZones: [...zones],
         DefaultInstanceWarmup: c.instanceWarmupSeconds,
@@ -296,9 +305,9 @@ function deployStackGroup(
 }
 
 /**
- * The group's maxSize for a workload scaled to `instances`: the stack's maxSize scaled with the
- * workload (a surge to maxCount needs the same headroom at any size) up to four times the
- * workload, and always room for an instance refresh (twice the workload).
+ * The group's maxSize in a scenario whose workload is scaled to `instances`: the stack's maxSize
+ * scaled with the workload (a surge to maxCount needs the same headroom at any size) up to four
+ * times the workload, and always room for an instance refresh (twice the workload).
  */
 function maxSizeFor(settings: StackSettings, instances: number): number {
     const c = settings.cluster;

@@ -10,7 +10,7 @@ describe("policy rule list", () => {
             assert.equal(rule.enforcementLevel, "mandatory");
             assert.ok(rule.description.endsWith("."), rule.name);
         }
-        assert.equal(RULES.length, 20);
+        assert.equal(RULES.length, 21);
     });
 
     it("evaluates resource and stack rules together, tagging each violation with its rule", () => {

@@ -24,7 +24,7 @@ describe("npm run plan", () => {
         });
 
         it("passes every mandatory rule", () => {
-            assert.equal(plan.rules, 20);
+            assert.equal(plan.rules, 21);
             assert.deepEqual(plan.violations, []);
         });
 
