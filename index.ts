@@ -4,6 +4,7 @@ import { AccountSettings } from "./components/accountSettings";
 import { AlertsTopic } from "./components/alerts";
 import { AutoScalingServiceRole } from "./components/autoScalingRole";
 import { stackAwsProvider } from "./components/awsProvider";
+import { ManagedCapacity } from "./components/capacityProvider";
 import { CapacityScaler } from "./components/capacityScaler";
 import { EcsCluster } from "./components/cluster";
 import { clusterNameOf, loadStackSettings } from "./components/config";
@@ -15,6 +16,8 @@ import { RetirementNotifier } from "./components/retirementNotifier";
 import { AppService } from "./components/service";
 import { TerminationPolicy } from "./components/terminationPolicy";
 import { instanceRefreshStoppedPattern } from "./stack/alerts";
+import { capacityProviderName as providerNameOf } from "./stack/capacityProvider";
+import { INTERRUPTION_RULES } from "./stack/drain";
 import { CONFIG_NAMESPACE } from "./stack/settings";
 
 const settings = loadStackSettings();
@@ -25,6 +28,10 @@ const provider = stackAwsProvider("aws", tags);
 const withProvider = { providers: [provider] };
 const clusterName = clusterNameOf(settings);
 const reserveConcurrency = settings.reserveLambdaConcurrency;
+// managed: ECS's capacity provider scales and drains the group, and the stack's drain hook,
+// capacity scaler and termination policy Lambdas are not deployed (README: Which mode).
+const managedCapacity =
+    settings.capacityManagement.mode === "managed" ? settings.capacityManagement.managed : undefined;
 // Known before the cluster exists, so the termination policy can be created before the group that uses it.
 const plannedClusterArn = pulumi.interpolate`arn:aws:ecs:${aws.getRegionOutput({}, { provider }).region}:${aws.getCallerIdentityOutput({}, { provider }).accountId}:cluster/${clusterName}`;
 // The alerts topic is declared once the group exists (its event rules watch the group); what
@@ -48,19 +55,21 @@ const autoScalingRoleArn =
     settings.cluster.serviceLinkedRoleArn ??
     new AutoScalingServiceRole("autoscaling", { clusterName }, withProvider).arn;
 
-const terminationPolicy = new TerminationPolicy(
-    "termination",
-    {
-        clusterName,
-        clusterArn: plannedClusterArn,
-        daemonTaskFamilies: [],
-        autoScalingRoleArn,
-        reserveConcurrency,
-        alertsTopicArn: earlyAlertsTopicArn,
-        logRetentionDays: settings.logRetentionDays,
-    },
-    withProvider,
-);
+const terminationPolicy = managedCapacity
+    ? undefined
+    : new TerminationPolicy(
+          "termination",
+          {
+              clusterName,
+              clusterArn: plannedClusterArn,
+              daemonTaskFamilies: [],
+              autoScalingRoleArn,
+              reserveConcurrency,
+              alertsTopicArn: earlyAlertsTopicArn,
+              logRetentionDays: settings.logRetentionDays,
+          },
+          withProvider,
+      );
 
 const cluster = new EcsCluster(
     "ecs",
@@ -69,10 +78,13 @@ const cluster = new EcsCluster(
         clusterName,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
-        terminationPolicies: [terminationPolicy.policyArn, "OldestLaunchTemplate", "OldestInstance"],
+        terminationPolicies: terminationPolicy
+            ? [terminationPolicy.policyArn, "OldestLaunchTemplate", "OldestInstance"]
+            : undefined,
+        capacityProvider: managedCapacity,
         serviceLinkedRoleArn: autoScalingRoleArn,
         groupDependsOn: [
-            terminationPolicy.permission,
+            ...(terminationPolicy ? [terminationPolicy.permission] : []),
             ...(accountSettings?.trunking ? [accountSettings.trunking] : []),
         ],
         tags,
@@ -93,41 +105,63 @@ const alerts = new AlertsTopic(
                     JSON.stringify(instanceRefreshStoppedPattern(group)),
                 ),
             },
+            // custom mode drains these instances on the event; managed mode has no drain of its own to
+            // start, so a person replaces the instance through the group and ECS drains it (README runbook).
+            ...(managedCapacity ? [scheduledEventAlert()] : []),
         ],
     },
     withProvider,
 );
 resolveAlertsTopicArn(alerts.topicArn);
 
-const drain = new DrainHook(
-    "drain",
-    {
-        settings: settings.drain,
-        clusterName: cluster.clusterName,
-        clusterArn: cluster.clusterArn,
-        autoScalingGroupName: cluster.autoScalingGroupName,
-        autoScalingGroupArn: cluster.autoScalingGroupArn,
-        logRetentionDays: settings.logRetentionDays,
-        reserveConcurrency,
-        alertsTopicArn: alerts.topicArn,
-    },
-    withProvider,
-);
+const drain = managedCapacity
+    ? undefined
+    : new DrainHook(
+          "drain",
+          {
+              settings: settings.drain,
+              clusterName: cluster.clusterName,
+              clusterArn: cluster.clusterArn,
+              autoScalingGroupName: cluster.autoScalingGroupName,
+              autoScalingGroupArn: cluster.autoScalingGroupArn,
+              logRetentionDays: settings.logRetentionDays,
+              reserveConcurrency,
+              alertsTopicArn: alerts.topicArn,
+          },
+          withProvider,
+      );
 
-const capacity = new CapacityScaler(
-    "capacity",
-    {
-        settings: settings.capacity,
-        clusterName: cluster.clusterName,
-        clusterArn: cluster.clusterArn,
-        autoScalingGroupName: cluster.autoScalingGroupName,
-        availabilityZones: network.availabilityZones,
-        logRetentionDays: settings.logRetentionDays,
-        reserveConcurrency,
-        alertsTopicArn: alerts.topicArn,
-    },
-    withProvider,
-);
+const capacity = managedCapacity
+    ? undefined
+    : new CapacityScaler(
+          "capacity",
+          {
+              settings: settings.capacity,
+              clusterName: cluster.clusterName,
+              clusterArn: cluster.clusterArn,
+              autoScalingGroupName: cluster.autoScalingGroupName,
+              availabilityZones: network.availabilityZones,
+              logRetentionDays: settings.logRetentionDays,
+              reserveConcurrency,
+              alertsTopicArn: alerts.topicArn,
+          },
+          withProvider,
+      );
+
+const managed = managedCapacity
+    ? new ManagedCapacity(
+          "capacity",
+          {
+              settings: managedCapacity,
+              clusterName,
+              cluster: cluster.clusterName,
+              autoScalingGroupArn: cluster.autoScalingGroupArn,
+              autoScalingGroupName: cluster.autoScalingGroupName,
+              alertsTopicArn: alerts.topicArn,
+          },
+          withProvider,
+      )
+    : undefined;
 
 const retirement = new RetirementNotifier(
     "retirement",
@@ -162,6 +196,7 @@ const services = settings.services.map(
                 settings: service,
                 clusterArn: cluster.clusterArn,
                 clusterName: cluster.clusterName,
+                capacityProviderName: managed?.capacityProviderName,
                 vpcId: network.vpcId,
                 vpcCidr: settings.network.vpcCidr,
                 privateSubnetIds: network.privateSubnetIds,
@@ -183,12 +218,21 @@ const dashboard = new OperationsDashboard(
     {
         clusterName,
         autoScalingGroupName: cluster.autoScalingGroupName,
-        minimumSpareTasks: settings.capacity.minimumSpareTasks,
-        idleHostThreshold: settings.capacity.idleHostThreshold,
+        capacity: managedCapacity
+            ? {
+                  mode: "managed",
+                  capacityProviderName: providerNameOf(clusterName),
+                  targetCapacity: managedCapacity.targetCapacity,
+              }
+            : {
+                  mode: "custom",
+                  minimumSpareTasks: settings.capacity.minimumSpareTasks,
+                  idleHostThreshold: settings.capacity.idleHostThreshold,
+              },
         functionNames: {
-            drain: drain.functionName,
-            capacity: capacity.functionName,
-            "termination policy": terminationPolicy.functionName,
+            ...(drain ? { drain: drain.functionName } : {}),
+            ...(capacity ? { capacity: capacity.functionName } : {}),
+            ...(terminationPolicy ? { "termination policy": terminationPolicy.functionName } : {}),
             retirement: retirement.functionName,
         },
         serviceNames: settings.services.map((service) => service.name),
@@ -205,11 +249,24 @@ export const ecsClusterArn = cluster.clusterArn;
 export const autoScalingGroupName = cluster.autoScalingGroupName;
 export const autoScalingServiceLinkedRoleArn = pulumi.output(autoScalingRoleArn);
 export const instanceSecurityGroupId = cluster.instanceSecurityGroupId;
-export const drainTopicArn = drain.topicArn;
-export const drainQueueUrl = drain.queueUrl;
-export const drainDeadLetterQueueUrl = drain.deadLetterQueueUrl;
+export const capacityManagement = settings.capacityManagement.mode;
+export const capacityProviderName = managed?.capacityProviderName;
+export const drainTopicArn = drain?.topicArn;
+export const drainQueueUrl = drain?.queueUrl;
+export const drainDeadLetterQueueUrl = drain?.deadLetterQueueUrl;
 export const albDnsName = alb.dnsName;
 export const retirementTopicArn = retirement.topicArn;
 export const alertsTopicArn = alerts.topicArn;
 export const dashboardName = dashboard.dashboardName;
 export const serviceNames = services.map((s) => s.serviceName);
+
+/** AWS Health's scheduled retirement, stop, reboot and maintenance of EC2 instances, forwarded to people. */
+function scheduledEventAlert() {
+    const rule = INTERRUPTION_RULES.find((r) => r.id === "scheduled-event")!;
+    return {
+        id: "ec2-scheduled-event",
+        description:
+            "AWS scheduled an EC2 instance for retirement, stop, reboot or maintenance: if it is one of the group's, replace it through the group so ECS drains it first",
+        eventPattern: JSON.stringify(rule.eventPattern),
+    };
+}

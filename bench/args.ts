@@ -3,18 +3,22 @@
  * and an unknown argument is refused (exit 2) instead of starting a four-minute run.
  */
 
-export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- -h|--help]
+export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- --modes] [-- -h|--help]
 
 Runs this project's drain and capacity handlers against faithful ports of the book's chapter 11
 and 12 Lambdas (bench/baselines/), side by side in the simulated region with the dev stack's
 settings: rolling updates of 10, 100 and 1,000 instances, capacity evaluation and the termination
-policy at 2,000 instances, each Lambda archive's size, and how long npm test takes. Prints a table
-and writes bench/results.json (about 4 minutes).
+policy at 2,000 instances, each Lambda archive's size, how long npm test takes, and the two
+capacity management modes side by side (the same scenarios and seeds with the stack's Lambdas and
+with ECS's capacity provider). Prints tables and writes bench/results.json (about 5 minutes).
 
 options:
   --speed      instead: how quickly the region answers, whole processes timed (3–5 runs each,
                min/median/max): rolling updates of 100 and 1,000 instances, 50 instances with
                every fault, npm test, a mistyped scenario answered; kept in bench/results.json
+  --modes      instead: only the capacity management modes side by side (custom, managed, managed
+               with targetCapacity 80; five scenarios, two workload sizes, seeds 1-5), about a
+               minute; kept in bench/results.json
   -h, --help   this text
 
 exit codes: 0 done, 1 the bench failed, 2 a bad command line`;
@@ -26,11 +30,13 @@ export class BenchUsageError extends Error {
 export interface BenchArgs {
     readonly help: boolean;
     readonly speed: boolean;
+    readonly modes: boolean;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     let help = false;
     let speed = false;
+    let modes = false;
     for (const arg of argv) {
         switch (arg) {
             case "-h":
@@ -40,11 +46,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
             case "--speed":
                 speed = true;
                 break;
+            case "--modes":
+                modes = true;
+                break;
             default:
                 throw new BenchUsageError(
                     `unknown argument "${arg}" (npm run bench -- --help lists the options)`,
                 );
         }
     }
-    return { help, speed };
+    return { help, speed, modes };
 }

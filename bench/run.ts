@@ -17,6 +17,8 @@ import type { DrainBenchResult } from "./drainComparison";
 import type { LargeClusterResult } from "./largeCluster";
 import type { SpeedFigure } from "./speed";
 import type { CapacityBenchResult } from "./capacity";
+import type { ModesResult } from "./modes";
+import { modesTable, writeWhichModeTable } from "./modesTable";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
 export const LARGE_CLUSTER_INSTANCES = 2000;
@@ -44,6 +46,8 @@ export interface BenchResults {
     readonly npmTest: TestRun;
     /** `--speed`: the region's own speed, whole processes timed (kept from the last `--speed` run otherwise). */
     readonly speed?: readonly SpeedFigure[];
+    /** The capacity management modes side by side: custom (the stack's Lambdas) and managed (ECS's loops). */
+    readonly modes?: ModesResult;
 }
 
 const RESULTS_PATH = join(REPO_ROOT, "bench", "results.json");
@@ -160,6 +164,7 @@ export function renderBench(results: BenchResults, capacityText: string): string
             Object.entries(results.archiveBytes).map(([name, bytes]) => [name, String(bytes)]),
         ),
         "",
+        ...(results.modes ? [modesTable(results.modes), ""] : []),
         `npm test: ${results.npmTest.wallSeconds.toFixed(1)} s wall, exit ${results.npmTest.exitCode} (${results.npmTest.summary})`,
     ].join("\n");
 }
@@ -187,6 +192,12 @@ function timeNpmTest(): TestRun {
     return { wallSeconds: (Date.now() - started) / 1000, exitCode: run.status, summary: counts.join(", ") };
 }
 
+/** The mode comparison on the bench's stack (bench/modes.ts). */
+async function runModes(progress: (line: string) => void): Promise<ModesResult> {
+    const { runModeComparison } = await import("./modes");
+    return runModeComparison(STACK, loadSimulationSettings(STACK), progress);
+}
+
 async function main(args: BenchArgs): Promise<void> {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     if (args.speed) {
@@ -195,6 +206,15 @@ async function main(args: BenchArgs): Promise<void> {
         writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), speed }, null, 2)}\n`);
         console.log(speedTable(speed));
         console.log(`\nwrote ${RESULTS_PATH}`);
+        return;
+    }
+    if (args.modes) {
+        const modes = await runModes(progress);
+        writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), modes }, null, 2)}\n`);
+        console.log(modesTable(modes));
+        console.log(
+            `\nwrote ${RESULTS_PATH} and the Which mode table of ${await writeWhichModeTable(modes)}`,
+        );
         return;
     }
     // Loaded here, after the command line: the simulator and Pulumi's SDK take a while.
@@ -216,6 +236,7 @@ async function main(args: BenchArgs): Promise<void> {
     progress(`${LARGE_CLUSTER_INSTANCES}-instance cluster: capacity and termination…`);
     const largeCluster = await runLargeCluster(settings, LARGE_CLUSTER_INSTANCES, TERMINATION_INVOCATIONS);
     const capacity = await runCapacityBench(settings, progress);
+    const modes = await runModes(progress);
     progress("archive sizes…");
     const archiveBytes = {
         ...programArchiveBytes(),
@@ -233,10 +254,11 @@ async function main(args: BenchArgs): Promise<void> {
         archiveBytes,
         npmTest,
         speed,
+        modes,
     };
     writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderBench(results, capacityTable(capacity)));
-    console.log(`\nwrote ${RESULTS_PATH}`);
+    console.log(`\nwrote ${RESULTS_PATH} and the Which mode table of ${await writeWhichModeTable(modes)}`);
 }
 
 if (require.main === module) {

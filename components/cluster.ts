@@ -1,5 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    ECS_MANAGED_TAG,
+    groupProtectsNewInstances,
+    managedCapacityProblems,
+    refreshScaleInProtectedInstances,
+    type ManagedCapacitySettings,
+} from "../stack/capacityProvider";
 import type { ClusterSettings } from "../stack/settings";
 import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
 
@@ -22,6 +29,13 @@ export interface EcsClusterArgs {
      * awsvpcTrunking account setting (instances launched before it get no trunk ENI).
      */
     readonly groupDependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * The ECS capacity provider the group will serve (capacityManagement managed): the group then
+     * protects new instances from scale-in when ECS manages termination protection, its instance
+     * refresh replaces protected instances, and it carries ECS's AmazonECSManaged tag. The provider
+     * itself is ManagedCapacity's. Undefined: the stack's own Lambdas scale and drain the group.
+     */
+    readonly capacityProvider?: ManagedCapacitySettings;
     /** The group's service-linked role (the principal its termination policy Lambda admits). */
     readonly serviceLinkedRoleArn: pulumi.Input<string>;
     /**
@@ -36,7 +50,8 @@ export interface EcsClusterArgs {
  * (from SSM at deploy time, or `amiId`) makes a new launch template version, which starts an
  * instance refresh that launches replacements before it terminates anything
  * (min 100 % / max 200 % healthy); terminations go through the drain hook, and an abandoned
- * drain keeps the instance (retention) instead of killing its tasks.
+ * drain keeps the instance (retention) instead of killing its tasks. Given `capacityProvider`, the
+ * group is prepared for ECS's managed loops instead (ManagedCapacity declares the provider).
  */
 export class EcsCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
@@ -50,7 +65,9 @@ export class EcsCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-lifecycle:cluster:EcsCluster", name, {}, opts);
+        validateCapacityProvider(args);
         const settings = args.settings;
+        const provider = args.capacityProvider;
         const parent = { parent: this };
         const tags = (role: string) => ({ ...args.tags, Name: `${name}-${role}` });
         this.privateSubnetIds = args.privateSubnetIds;
@@ -197,25 +214,28 @@ export class EcsCluster extends pulumi.ComponentResource {
                         maxHealthyPercentage: settings.maxHealthyPercentage,
                         instanceWarmup: String(settings.instanceWarmupSeconds),
                         skipMatching: true,
+                        ...(provider
+                            ? { scaleInProtectedInstances: refreshScaleInProtectedInstances(provider) }
+                            : {}),
                     },
                 },
                 instanceLifecyclePolicy: { retentionTriggers: { terminateHookAbandon: "retain" } },
                 terminationPolicies: args.terminationPolicies,
                 serviceLinkedRoleArn: args.serviceLinkedRoleArn,
-                protectFromScaleIn: false,
+                protectFromScaleIn: provider ? groupProtectsNewInstances(provider) : false,
                 // Instances by lifecycle state, every minute: the dashboard and an on-call person read them.
                 enabledMetrics: [...GROUP_METRICS],
                 metricsGranularity: "1Minute",
-                tags: Object.entries(tags("instance")).map(([key, value]) => ({
-                    key,
-                    value,
-                    propagateAtLaunch: true,
-                })),
+                tags: Object.entries({
+                    ...tags("instance"),
+                    ...(provider ? { [ECS_MANAGED_TAG.key]: ECS_MANAGED_TAG.value } : {}),
+                }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
             },
             {
                 parent: this,
                 dependsOn: args.groupDependsOn,
-                // The capacity scaler owns desiredCapacity after creation; a deploy must not reset it.
+                // The capacity scaler (or ECS's managed scaling) owns desiredCapacity after creation;
+                // a deploy must not reset it.
                 ignoreChanges: ["desiredCapacity"],
             },
         );
@@ -229,6 +249,25 @@ export class EcsCluster extends pulumi.ComponentResource {
             instanceSecurityGroupId: this.instanceSecurityGroupId,
         });
     }
+}
+
+/**
+ * A group prepared for a capacity provider must start empty, take ECS's settings as AWS accepts
+ * them, and leave scale-in choices to ECS's protection: each problem names the argument.
+ */
+function validateCapacityProvider(args: EcsClusterArgs): void {
+    const provider = args.capacityProvider;
+    if (!provider) return;
+    const problems = managedCapacityProblems(provider).map((p) => `capacityProvider.${p}`);
+    if (args.settings.desiredCapacity !== 0 || args.settings.minSize !== 0)
+        problems.push(
+            `settings.desiredCapacity and settings.minSize must be 0 with capacityProvider, got ${args.settings.desiredCapacity} and ${args.settings.minSize}: instances that register with ECS before the provider exists stay outside it`,
+        );
+    if (provider.managedTerminationProtection && args.terminationPolicies !== undefined)
+        problems.push(
+            "terminationPolicies must be unset with capacityProvider.managedTerminationProtection: ECS keeps every instance running tasks protected, so Auto Scaling only ever chooses among empty ones, and a custom termination policy (Lambda) would decide nothing",
+        );
+    if (problems.length > 0) throw new Error(`EcsCluster: ${problems.join("; ")}`);
 }
 
 /** The group metrics collected: sizes and instances per lifecycle state. */

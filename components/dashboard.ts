@@ -1,22 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardBody } from "../stack/dashboard";
+import { dashboardBody, type DashboardCapacity } from "../stack/dashboard";
 
 export interface OperationsDashboardArgs {
     /** The dashboard's name: the ECS cluster's (unique per region, and of the characters a dashboard name allows). */
     readonly clusterName: string;
     readonly autoScalingGroupName: pulumi.Input<string>;
-    /** The capacity alarms' thresholds, drawn across their metrics. */
-    readonly minimumSpareTasks: number;
-    readonly idleHostThreshold: number;
+    /** What scales and drains the group (this stack's Lambdas or ECS's capacity provider), with its thresholds. */
+    readonly capacity: DashboardCapacity;
     /** Every Lambda of the stack, by what it is for. */
     readonly functionNames: Readonly<Record<string, pulumi.Input<string>>>;
     readonly serviceNames: readonly string[];
 }
 
 /**
- * The stack's CloudWatch dashboard: drains (started, continued, abandoned, duration), the capacity
- * metrics against their alarm thresholds, the group's instances by lifecycle state, each service's
+ * The stack's CloudWatch dashboard: drains (started, continued, abandoned, duration) and the
+ * capacity metrics against their alarm thresholds (custom mode), or CapacityProviderReservation
+ * against its target (managed mode); the group's instances by lifecycle state, each service's
  * running tasks against desired, and every Lambda's errors.
  */
 export class OperationsDashboard extends pulumi.ComponentResource {
@@ -33,8 +33,7 @@ export class OperationsDashboard extends pulumi.ComponentResource {
                         region: regionName,
                         clusterName: args.clusterName,
                         autoScalingGroupName: groupName,
-                        minimumSpareTasks: args.minimumSpareTasks,
-                        idleHostThreshold: args.idleHostThreshold,
+                        capacity: args.capacity,
                         functions,
                         serviceNames: args.serviceNames,
                     }),

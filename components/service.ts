@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultStrategyDeclaration } from "../stack/capacityProvider";
 import type { ServiceSettings } from "../stack/settings";
 import { alertingAlarm } from "./alarms";
 import { assumeRolePolicyFor } from "./iam";
@@ -9,6 +10,11 @@ export interface AppServiceArgs {
     readonly settings: ServiceSettings;
     readonly clusterArn: pulumi.Input<string>;
     readonly clusterName: pulumi.Input<string>;
+    /**
+     * Place tasks through this capacity provider (capacityManagement managed) instead of the EC2
+     * launch type; pass ManagedCapacity's output, so the service waits for the cluster's association.
+     */
+    readonly capacityProviderName?: pulumi.Input<string>;
     readonly vpcId: pulumi.Input<string>;
     /** The VPC's CIDR: DNS queries go to the VPC resolver inside it. */
     readonly vpcCidr: string;
@@ -281,7 +287,16 @@ export class AppService extends pulumi.ComponentResource {
                 cluster: args.clusterArn,
                 taskDefinition: taskDefinition.arn,
                 desiredCount: s.desiredCount,
-                launchType: "EC2",
+                // A strategy and a launch type exclude each other (ECS API reference, CreateService).
+                ...(args.capacityProviderName === undefined
+                    ? { launchType: "EC2" }
+                    : {
+                          capacityProviderStrategies: pulumi
+                              .output(args.capacityProviderName)
+                              .apply((provider) =>
+                                  defaultStrategyDeclaration(provider).map((item) => ({ ...item })),
+                              ),
+                      }),
                 schedulingStrategy: "REPLICA",
                 networkConfiguration: {
                     subnets: args.privateSubnetIds,

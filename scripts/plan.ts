@@ -167,6 +167,7 @@ export function renderText(plan: Plan): string {
         "",
         `Account-wide ECS settings: ${plan.notes.accountSettings}`,
         `Alerts: ${plan.notes.alerts}`,
+        `Capacity management: ${plan.notes.capacityManagement}`,
         "",
         `Policy checks: ${plan.rules} rules (mandatory ones block, advisory ones inform)`,
         ...plan.violations.map(renderViolation),

@@ -24,6 +24,12 @@ const KEY_INPUTS: Record<string, readonly string[]> = {
         "instanceRefresh",
         "instanceLifecyclePolicy",
         "terminationPolicies",
+        "protectFromScaleIn",
+    ],
+    "aws:ecs/capacityProvider:CapacityProvider": ["name", "autoScalingGroupProvider"],
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": [
+        "capacityProviders",
+        "defaultCapacityProviderStrategies",
     ],
     "aws:autoscaling/lifecycleHook:LifecycleHook": [
         "lifecycleTransition",
@@ -50,7 +56,12 @@ const KEY_INPUTS: Record<string, readonly string[]> = {
         "cidrIpv4",
         "referencedSecurityGroupId",
     ],
-    "aws:ecs/service:Service": ["desiredCount", "launchType", "networkConfiguration"],
+    "aws:ecs/service:Service": [
+        "desiredCount",
+        "launchType",
+        "capacityProviderStrategies",
+        "networkConfiguration",
+    ],
     "aws:ecs/taskDefinition:TaskDefinition": ["networkMode", "cpu", "memory"],
     "aws:lb/targetGroup:TargetGroup": ["targetType", "port", "deregistrationDelay"],
     "aws:lambda/function:Function": ["runtime", "timeout", "memorySize", "reservedConcurrentExecutions"],
@@ -102,6 +113,8 @@ export interface PlanNode {
 export interface PlanNotes {
     readonly accountSettings: string;
     readonly alerts: string;
+    /** Who scales and drains the group: the capacity management mode and what it deploys. */
+    readonly capacityManagement: string;
 }
 
 /** The values only mocks give, as the plan reports them, so nobody takes them for AWS's. */
@@ -279,7 +292,17 @@ export function notesOf(declared: readonly DeclaredResource[]): PlanNotes {
             : emails.length === 0
               ? "topic alerts-topic has NO subscription: nobody is told; set alertEmails or subscribe the topic (stack output alertsTopicArn)"
               : `topic alerts-topic, e-mailed to ${emails.map((r) => r.inputs.endpoint).join(", ")} (each confirms by mail)`;
-    return { accountSettings, alerts };
+    return { accountSettings, alerts, capacityManagement: capacityManagementNote(declared) };
+}
+
+/** The capacity management mode, read from what the program declared. */
+function capacityManagementNote(declared: readonly DeclaredResource[]): string {
+    const provider = declared.find((r) => r.type === "aws:ecs/capacityProvider:CapacityProvider");
+    if (provider === undefined)
+        return "custom: the stack's drain hook, capacity scaler and termination policy Lambdas scale and drain the group";
+    const p = provider.inputs.autoScalingGroupProvider ?? {};
+    const scaling = p.managedScaling ?? {};
+    return `managed: ECS capacity provider ${provider.inputs.name} scales the group (target ${scaling.targetCapacity} %, steps ${scaling.minimumScalingStepSize}–${scaling.maximumScalingStepSize}, warm-up ${scaling.instanceWarmupPeriod} s), termination protection ${p.managedTerminationProtection}, draining ${p.managedDraining}; no drain hook, capacity scaler or termination policy Lambda`;
 }
 
 /** A violation's subject as a reviewer reads it: the logical name at the end of a URN. */

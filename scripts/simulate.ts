@@ -1,6 +1,7 @@
 /**
  * `npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S]
- * [--faults LIST] [--json] [--html [FILE]] [--serve] [-h|--help]`: the stack's control loops,
+ * [--faults LIST] [--capacity-management custom|managed] [--json] [--html [FILE]] [--serve]
+ * [-h|--help]`: the stack's control loops,
  * with the settings of `Pulumi.<stack>.yaml`, against the simulated region, scenario by scenario.
  * Exit code 0 when every scenario held its invariants and checks, 1 when one did not (or could
  * not run), 2 when the command line, the stack file or the report's path is wrong.
@@ -13,7 +14,13 @@ import { progressLine } from "../sim/report/progress";
 import { SCENARIO_CATALOG, scenarioNamesFor } from "../sim/scenarios/catalog";
 import type { ScenarioResult } from "../sim/scenarios/result";
 import { FAULT_DESCRIPTIONS, NO_FAULTS, type FaultName, type FaultSettings } from "../sim/types";
-import { parseSettings, SettingsError, type StackSettings } from "../stack/settings";
+import {
+    CAPACITY_MANAGEMENT_MODES,
+    parseSettings,
+    SettingsError,
+    type CapacityManagementMode,
+    type StackSettings,
+} from "../stack/settings";
 import { stackFileValues } from "./stackFile";
 
 export interface SimulateArgs {
@@ -22,6 +29,8 @@ export interface SimulateArgs {
     readonly instances?: number;
     readonly seed: number;
     readonly faults: Partial<FaultSettings>;
+    /** The capacity management mode to run instead of the stack's own. */
+    readonly capacityManagement?: CapacityManagementMode;
     readonly json: boolean;
     /** Where the HTML report goes; undefined: no HTML report. */
     readonly html?: string;
@@ -39,7 +48,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE =
-    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--json] [--html [FILE]] [--serve [--port P]] [-h|--help]";
+    "usage: npm run simulate -- [--stack dev] [--scenario NAME|all] [--instances N] [--seed S] [--faults LIST] [--capacity-management custom|managed] [--json] [--html [FILE]] [--serve [--port P]] [-h|--help]";
 
 const column = (rows: readonly (readonly [string, string])[]) => {
     const width = Math.max(...rows.map(([name]) => name.length));
@@ -63,6 +72,10 @@ ${column([
     [
         "--faults LIST",
         "faults to inject, comma-separated NAME=RATE (a probability in [0, 1]) or NAME for ecsRateLimit",
+    ],
+    [
+        "--capacity-management M",
+        "custom (the stack's drain hook, capacity scaler and termination policy) or managed (an ECS capacity provider); default: the stack's capacityManagement",
     ],
     [
         "--json",
@@ -92,6 +105,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
     let instances: number | undefined;
     let seed = 1;
     let faults: Partial<FaultSettings> = {};
+    let capacityManagement: CapacityManagementMode | undefined;
     let json = false;
     let html: string | undefined;
     let serve = false;
@@ -128,6 +142,15 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
             case "--faults":
                 faults = parseFaults(value(i++, arg));
                 break;
+            case "--capacity-management": {
+                const mode = value(i++, arg);
+                capacityManagement = CAPACITY_MANAGEMENT_MODES.find((m) => m === mode);
+                if (capacityManagement === undefined)
+                    throw new UsageError(
+                        `${arg}: expected ${CAPACITY_MANAGEMENT_MODES.join(" or ")}, got "${mode}"`,
+                    );
+                break;
+            }
             case "--json":
                 json = true;
                 break;
@@ -152,7 +175,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
         }
     }
     if (port !== undefined && !serve) throw new UsageError("--port: only with --serve");
-    return { stack, scenario, instances, seed, faults, json, html, serve, port };
+    return { stack, scenario, instances, seed, faults, capacityManagement, json, html, serve, port };
 }
 
 function integerArg(flag: string, text: string, min: number, max: number): number {
@@ -283,6 +306,7 @@ export async function simulate(argv: readonly string[], io: SimulateIo): Promise
                 seed: args.seed,
                 instances: args.instances,
                 faults: args.faults,
+                capacityManagement: args.capacityManagement,
                 progress: io.progress,
             });
         } catch (error) {

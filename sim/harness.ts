@@ -60,6 +60,8 @@ export interface RollPreferences {
     readonly maxHealthyPercentage?: number;
     readonly instanceWarmupSeconds?: number;
     readonly skipMatching?: boolean;
+    /** What the refresh does with instances protected from scale-in (Auto Scaling's default: Wait). */
+    readonly scaleInProtectedInstances?: "Refresh" | "Ignore" | "Wait";
 }
 
 /** Deploys the scenario through the models' own API (uncounted): what Pulumi would have created. */
@@ -207,6 +209,9 @@ export function rollAmi(
             MaxHealthyPercentage: preferences.maxHealthyPercentage ?? 200,
             InstanceWarmup: preferences.instanceWarmupSeconds ?? 60,
             SkipMatching: preferences.skipMatching ?? true,
+            ...(preferences.scaleInProtectedInstances
+                ? { ScaleInProtectedInstances: preferences.scaleInProtectedInstances }
+                : {}),
         },
     }) as { InstanceRefreshId: string };
     return InstanceRefreshId;

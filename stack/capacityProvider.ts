@@ -109,3 +109,77 @@ export function refreshScaleInProtectedInstances(s: ManagedCapacitySettings): "R
 export function groupProtectsNewInstances(s: ManagedCapacitySettings): boolean {
     return s.managedTerminationProtection;
 }
+
+/**
+ * The tag ECS puts on a group when a capacity provider is created for it; the group declares it
+ * too (propagated to its instances) so a deploy does not remove it (Pulumi's aws.ecs.CapacityProvider
+ * documentation: without it on the instances, "unexpected scaling behavior and metrics").
+ */
+export const ECS_MANAGED_TAG = { key: "AmazonECSManaged", value: "true" } as const;
+
+/** Minutes CapacityProviderReservation may stay above its target before a person is told. */
+export const RESERVATION_HIGH_MINUTES = 15;
+/** Minutes instances may stay terminating (ECS draining them) before a person is told. */
+export const DRAIN_LONG_MINUTES = 60;
+
+/** One of the managed mode's alerting alarms, as the component and the region declare it. */
+export interface ManagedCapacityAlarmDeclaration {
+    readonly description: string;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly statistic: "Minimum";
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly datapointsToAlarm: number;
+    readonly threshold: number;
+    readonly comparisonOperator: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold";
+    readonly treatMissingData: "notBreaching";
+}
+
+/**
+ * What replaces the custom mode's capacity and drain alarms. ECS's own alarms scale the group and
+ * tell nobody; these two tell a person when its loops fall behind:
+ * - reservationHigh: CapacityProviderReservation above targetCapacity in every minute of
+ *   RESERVATION_HIGH_MINUTES: tasks have waited in PROVISIONING that long (ECS's high alarm acts
+ *   after one minute, and an instance boots and registers in a few): the group is at maxSize, its
+ *   launches fail, or its instances do not register (a task that fits no instance type leaves
+ *   the metric at its target: the service's below-desired alarm tells of that one). A task that
+ *   waits 10 to 30 minutes is stopped, and its service launches another (AWS's deep dive on
+ *   cluster auto scaling).
+ * - drainLong: at least one instance terminating (Terminating:Wait is where ECS's managed draining
+ *   holds it) in every minute of DRAIN_LONG_MINUTES: a drain waits on tasks that do not stop
+ *   (standalone tasks, or tasks ignoring SIGTERM); ECS keeps waiting up to 48 hours, then the
+ *   instance goes with them. A long instance refresh, terminating instance after instance without
+ *   a gap, also keeps it up: the runbook says how to tell the two apart.
+ */
+export function managedCapacityAlarmDeclarations(s: ManagedCapacitySettings): {
+    readonly reservationHigh: ManagedCapacityAlarmDeclaration;
+    readonly drainLong: ManagedCapacityAlarmDeclaration;
+} {
+    return {
+        reservationHigh: {
+            description: `CapacityProviderReservation has stayed above its target (${s.targetCapacity} %) for ${RESERVATION_HIGH_MINUTES} minutes: tasks wait in PROVISIONING for instances that do not come (README runbook: tasks waiting for capacity)`,
+            namespace: "AWS/ECS/ManagedScaling",
+            metricName: "CapacityProviderReservation",
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: RESERVATION_HIGH_MINUTES,
+            datapointsToAlarm: RESERVATION_HIGH_MINUTES,
+            threshold: s.targetCapacity,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+        drainLong: {
+            description: `Instances have been terminating for ${DRAIN_LONG_MINUTES} minutes: ECS's managed draining waits on tasks that do not stop, and terminates the instance with them after 48 hours (README runbook: a long managed drain)`,
+            namespace: "AWS/AutoScaling",
+            metricName: "GroupTerminatingInstances",
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: DRAIN_LONG_MINUTES,
+            datapointsToAlarm: DRAIN_LONG_MINUTES,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+        },
+    };
+}

@@ -7,13 +7,26 @@
 import { DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
 import { CAPACITY_NAMESPACE } from "./capacity";
 
+/** What scales and drains the group, with the thresholds drawn across its metrics. */
+export type DashboardCapacity =
+    | {
+          /** The drain hook and the capacity scaler: their metrics and the capacity alarms' thresholds. */
+          readonly mode: "custom";
+          readonly minimumSpareTasks: number;
+          readonly idleHostThreshold: number;
+      }
+    | {
+          /** ECS's capacity provider: its CapacityProviderReservation against the target it tracks. */
+          readonly mode: "managed";
+          readonly capacityProviderName: string;
+          readonly targetCapacity: number;
+      };
+
 export interface DashboardInput {
     readonly region: string;
     readonly clusterName: string;
     readonly autoScalingGroupName: string;
-    /** The capacity alarms' thresholds, drawn across their metrics. */
-    readonly minimumSpareTasks: number;
-    readonly idleHostThreshold: number;
+    readonly capacity: DashboardCapacity;
     /** Every Lambda of the stack, by what it is for. */
     readonly functions: Readonly<Record<string, string>>;
     readonly serviceNames: readonly string[];
@@ -50,10 +63,37 @@ const PER_ROW = 2;
 
 type WidgetSpec = Omit<MetricWidget["properties"], "region" | "view" | "period"> & { period?: number };
 
-export function dashboardBody(input: DashboardInput): DashboardBody {
-    const group = ["AutoScalingGroupName", input.autoScalingGroupName];
-    const cluster = ["ClusterName", input.clusterName];
-    const specs: WidgetSpec[] = [
+/**
+ * The widgets of the loops that scale and drain the group: in custom mode the drain Lambda's
+ * metrics and the capacity metrics against their alarms' thresholds; in managed mode ECS's
+ * CapacityProviderReservation against its target (ECS's draining shows as terminating instances
+ * in the group's lifecycle widget).
+ */
+function capacityWidgets(capacity: DashboardCapacity, group: string[], cluster: string[]): WidgetSpec[] {
+    if (capacity.mode === "managed") {
+        return [
+            {
+                title: "CapacityProviderReservation (instances needed ÷ instances running, %) against its target",
+                stacked: false,
+                stat: "Maximum",
+                metrics: [
+                    [
+                        "AWS/ECS/ManagedScaling",
+                        "CapacityProviderReservation",
+                        "CapacityProviderName",
+                        capacity.capacityProviderName,
+                        ...cluster,
+                    ],
+                ],
+                annotations: {
+                    horizontal: [
+                        { label: "target: scale out above, in below", value: capacity.targetCapacity },
+                    ],
+                },
+            },
+        ];
+    }
+    return [
         {
             title: "Drains started, continued (instance empty), abandoned (instance retained)",
             stacked: false,
@@ -89,7 +129,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
             stat: "Minimum",
             metrics: [[CAPACITY_NAMESPACE, "ContainerCapacity", ...cluster]],
             annotations: {
-                horizontal: [{ label: "scale out below", value: input.minimumSpareTasks }],
+                horizontal: [{ label: "scale out below", value: capacity.minimumSpareTasks }],
             },
         },
         {
@@ -98,9 +138,17 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
             stat: "Minimum",
             metrics: [[CAPACITY_NAMESPACE, "IdleHostCapacity", ...cluster]],
             annotations: {
-                horizontal: [{ label: "scale in above", value: input.idleHostThreshold }],
+                horizontal: [{ label: "scale in above", value: capacity.idleHostThreshold }],
             },
         },
+    ];
+}
+
+export function dashboardBody(input: DashboardInput): DashboardBody {
+    const group = ["AutoScalingGroupName", input.autoScalingGroupName];
+    const cluster = ["ClusterName", input.clusterName];
+    const specs: WidgetSpec[] = [
+        ...capacityWidgets(input.capacity, group, cluster),
         {
             title: "Group instances by lifecycle state",
             stacked: true,

@@ -11,6 +11,11 @@ import {
     type DrainSettings,
 } from "../runtime/drain";
 import { INSTANCE_TYPES } from "../runtime/instanceTypes";
+import {
+    MANAGED_CAPACITY_DEFAULTS,
+    MANAGED_CAPACITY_RANGES,
+    type ManagedCapacitySettings,
+} from "./capacityProvider";
 import { cidrContains, cidrsOverlap, formatCidr, parseCidr, subdivide, type Cidr } from "./cidr";
 
 export const CONFIG_NAMESPACE = "ecs-lifecycle";
@@ -124,6 +129,20 @@ export interface CapacitySettings {
     readonly scaleInCooldownSeconds: number;
 }
 
+/** Who scales and drains the group: this stack's Lambdas, or ECS's capacity provider. */
+export type CapacityManagementMode = "custom" | "managed";
+export const CAPACITY_MANAGEMENT_MODES: readonly CapacityManagementMode[] = ["custom", "managed"];
+
+export interface CapacityManagementSettings {
+    /**
+     * custom: the drain hook, capacity scaler and termination policy Lambdas; managed: an Auto
+     * Scaling group capacity provider with managed scaling, termination protection and draining.
+     */
+    readonly mode: CapacityManagementMode;
+    /** The capacity provider's settings (read in both modes; used in managed). */
+    readonly managed: ManagedCapacitySettings;
+}
+
 /** Days of the week as config names them, in Date#getUTCDay order (0 = Sunday). */
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 /** The values ECS accepts for the fargateTaskRetirementWaitPeriod account setting. */
@@ -183,6 +202,7 @@ export interface StackSettings {
     readonly alb: AlbSettings;
     readonly drain: DrainHookSettings;
     readonly capacity: CapacitySettings;
+    readonly capacityManagement: CapacityManagementSettings;
     readonly retirement: RetirementSettings;
     readonly logRetentionDays: number;
     readonly tags: Readonly<Record<string, string>>;
@@ -213,6 +233,12 @@ export interface ConfigKeySpec {
      * no place for a secret), documented in README like the object keys.
      */
     readonly secret?: boolean;
+}
+
+/** A capacity provider setting's range as AWS accepts it, e.g. "1–100". */
+function rangeText(field: keyof typeof MANAGED_CAPACITY_RANGES): string {
+    const [min, max] = MANAGED_CAPACITY_RANGES[field];
+    return `${min}–${max}`;
 }
 
 /**
@@ -327,8 +353,9 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "desiredCapacity",
         type: "integer",
         default: 2,
-        range: "minSize–maxSize",
-        description: "Initial desired capacity; ignored after creation (the capacity scaler owns it).",
+        range: "minSize–maxSize; 0 with capacityManagement managed",
+        description:
+            "Initial desired capacity; ignored after creation (the capacity scaler, or ECS's managed scaling, owns it).",
     },
     {
         key: "amiId",
@@ -517,6 +544,52 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         default: 600,
         range: "60–3600",
         description: "Cooldown after each one-instance scale-in.",
+    },
+    {
+        key: "capacityManagement",
+        type: "string",
+        default: "custom",
+        range: "custom | managed; managed needs desiredCapacity 0",
+        description:
+            "Who scales and drains the group: custom = this stack's drain hook, capacity scaler and termination policy Lambdas; managed = an ECS capacity provider (managed scaling, termination protection and draining), no Lambdas of those three. README: Which mode.",
+    },
+    {
+        key: "managedTargetCapacity",
+        type: "integer",
+        default: MANAGED_CAPACITY_DEFAULTS.targetCapacity,
+        range: rangeText("targetCapacity"),
+        description:
+            "managed: the CapacityProviderReservation ECS's scaling tracks, in percent of the group's instances in use; below 100 keeps spare instances.",
+    },
+    {
+        key: "managedMinimumScalingStepSize",
+        type: "integer",
+        default: MANAGED_CAPACITY_DEFAULTS.minimumScalingStepSize,
+        range: rangeText("minimumScalingStepSize"),
+        description: "managed: fewest instances one scale-out adds.",
+    },
+    {
+        key: "managedMaximumScalingStepSize",
+        type: "integer",
+        default: MANAGED_CAPACITY_DEFAULTS.maximumScalingStepSize,
+        range: `${rangeText("maximumScalingStepSize")}, at least managedMinimumScalingStepSize`,
+        description: "managed: most instances one scale-out adds.",
+    },
+    {
+        key: "managedInstanceWarmupSeconds",
+        type: "integer",
+        default: MANAGED_CAPACITY_DEFAULTS.instanceWarmupPeriod,
+        range: rangeText("instanceWarmupPeriod"),
+        description:
+            "managed: seconds after launch during which an instance blocks further scale-out; cover the boot and the ECS agent's registration, or ECS adds instances for tasks that are about to be placed.",
+    },
+    {
+        key: "managedTerminationProtection",
+        type: "boolean",
+        default: MANAGED_CAPACITY_DEFAULTS.managedTerminationProtection,
+        range: "true | false",
+        description:
+            "managed: ECS keeps scale-in protection on instances running tasks, so scale-in takes only empty ones (the group protects new instances, and instance refresh replaces protected ones).",
     },
     {
         key: "retirementWaitPeriodDays",
@@ -724,6 +797,7 @@ export function parseSettings(
         scaleOutWarmupSeconds: r.integer("scaleOutWarmupSeconds", 300, 0, 3600),
         scaleInCooldownSeconds: r.integer("scaleInCooldownSeconds", 600, 60, 3600),
     };
+    const capacityManagement = readCapacityManagement(r, cluster, capacity, drain);
     const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
         r.problem(
@@ -749,6 +823,7 @@ export function parseSettings(
         alb,
         drain,
         capacity,
+        capacityManagement,
         retirement,
         logRetentionDays,
         tags,
@@ -784,6 +859,93 @@ function checkAccountSettings(
         r.problem(
             `${r.name("retirementWaitPeriodDays")} (${retirement.waitPeriodDays}) sets the account-wide fargateTaskRetirementWaitPeriod: ${ownerOnly}; leave it at ${AWS_DEFAULT_RETIREMENT_WAIT_DAYS} elsewhere`,
         );
+}
+
+/** Keys that tune only the custom mode's Lambdas (drain hook, capacity scaler), with their values. */
+function customOnlyValues(capacity: CapacitySettings, drain: DrainHookSettings): Record<string, unknown> {
+    return {
+        minimumSpareTasks: capacity.minimumSpareTasks,
+        idleHostThreshold: capacity.idleHostThreshold,
+        scaleInEvaluationMinutes: capacity.scaleInEvaluationMinutes,
+        scaleOutWarmupSeconds: capacity.scaleOutWarmupSeconds,
+        scaleInCooldownSeconds: capacity.scaleInCooldownSeconds,
+        drainHeartbeatTimeoutSeconds: drain.heartbeatTimeoutSeconds,
+        drainDeadlineSeconds: drain.drainDeadlineSeconds,
+        drainPollIntervalSeconds: drain.pollIntervalSeconds,
+        standaloneTaskPolicy: drain.standaloneTaskPolicy,
+        standaloneGraceSeconds: drain.standaloneGraceSeconds,
+        drainSweepMinutes: drain.sweepIntervalMinutes,
+    };
+}
+
+/** Keys that configure only the managed mode's capacity provider, with their values. */
+function managedOnlyValues(managed: ManagedCapacitySettings): Record<string, unknown> {
+    return {
+        managedTargetCapacity: managed.targetCapacity,
+        managedMinimumScalingStepSize: managed.minimumScalingStepSize,
+        managedMaximumScalingStepSize: managed.maximumScalingStepSize,
+        managedInstanceWarmupSeconds: managed.instanceWarmupPeriod,
+        managedTerminationProtection: managed.managedTerminationProtection,
+    };
+}
+
+/** The keys among `values` whose value is not their declared default (set, and meaning something). */
+function changedFromDefault(values: Record<string, unknown>): string[] {
+    return Object.entries(values)
+        .filter(([key, value]) => CONFIG_KEYS.find((k) => k.key === key)?.default !== value)
+        .map(([key]) => key);
+}
+
+/**
+ * The capacity management mode and the capacity provider's settings. A key the chosen mode does
+ * not read is refused when set to anything but its default (it would silently do nothing), and so
+ * are the combinations that cannot work.
+ */
+function readCapacityManagement(
+    r: Reader,
+    cluster: ClusterSettings,
+    capacity: CapacitySettings,
+    drain: DrainHookSettings,
+): CapacityManagementSettings {
+    const mode = r.oneOf("capacityManagement", "custom", CAPACITY_MANAGEMENT_MODES);
+    const numeric = (key: string, field: keyof typeof MANAGED_CAPACITY_RANGES) =>
+        r.integer(key, MANAGED_CAPACITY_DEFAULTS[field], ...MANAGED_CAPACITY_RANGES[field]);
+    const managed: ManagedCapacitySettings = {
+        targetCapacity: numeric("managedTargetCapacity", "targetCapacity"),
+        minimumScalingStepSize: numeric("managedMinimumScalingStepSize", "minimumScalingStepSize"),
+        maximumScalingStepSize: numeric("managedMaximumScalingStepSize", "maximumScalingStepSize"),
+        instanceWarmupPeriod: numeric("managedInstanceWarmupSeconds", "instanceWarmupPeriod"),
+        managedTerminationProtection: r.boolean(
+            "managedTerminationProtection",
+            MANAGED_CAPACITY_DEFAULTS.managedTerminationProtection,
+        ),
+        // Always on: in managed mode nothing else drains an instance before it leaves the group.
+        managedDraining: true,
+    };
+    if (managed.minimumScalingStepSize > managed.maximumScalingStepSize) {
+        r.problem(
+            `${r.name("managedMinimumScalingStepSize")} (${managed.minimumScalingStepSize}) must be at most ${r.name("managedMaximumScalingStepSize")} (${managed.maximumScalingStepSize})`,
+        );
+    }
+    const names = (keys: readonly string[]) => keys.map((k) => r.name(k)).join(", ");
+    if (mode === "managed") {
+        const unused = changedFromDefault(customOnlyValues(capacity, drain));
+        if (unused.length > 0)
+            r.problem(
+                `${names(unused)} tune the drain hook and capacity scaler Lambdas, which ${r.name("capacityManagement")} managed does not deploy (ECS's managed scaling and draining replace them): remove them, or set capacityManagement custom`,
+            );
+        if (cluster.desiredCapacity !== 0)
+            r.problem(
+                `${r.name("desiredCapacity")} (${cluster.desiredCapacity}) must be 0 with ${r.name("capacityManagement")} managed, and ${r.name("minSize")} 0 with it: the group is created before its capacity provider, and instances that register with ECS before the provider exists stay outside it for their life (ECS places no task of the provider's strategy on them, never protects or counts them; AWS recommends an empty group). ECS launches the first instances as soon as tasks wait for them`,
+            );
+    } else {
+        const unused = changedFromDefault(managedOnlyValues(managed));
+        if (unused.length > 0)
+            r.problem(
+                `${names(unused)} configure the ECS capacity provider, which only ${r.name("capacityManagement")} managed deploys: remove them, or set capacityManagement managed`,
+            );
+    }
+    return { mode, managed };
 }
 
 function readAlerts(r: Reader): AlertSettings {

@@ -65,6 +65,8 @@ describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
             "arn:aws:sns:us-east-1:123456789012:alerts-topic-physical",
         );
         assert.equal(await valueOf(program.dashboardName), "ecs-lifecycle-dev");
+        assert.equal(program.capacityManagement, "custom");
+        assert.equal(program.capacityProviderName, undefined, "no capacity provider in custom mode");
         assert.equal(
             await valueOf(program.autoScalingServiceLinkedRoleArn),
             "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_ecs-lifecycle-dev.us-east-1",

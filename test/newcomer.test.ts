@@ -46,7 +46,10 @@ describe("a newcomer's hour with README", () => {
             "npm run simulate -- --scenario rolling-update --instances 100 --html",
             "npm run simulate -- --serve",
             "npm run plan",
+            "npm run simulate -- --capacity-management managed",
+            "npm run plan -- --stack managed",
             "npm run bench",
+            "npm run bench -- --modes",
             "npm run lint",
         ]);
     });
@@ -72,6 +75,12 @@ describe("a newcomer's hour with README", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.match(run.stdout, /^rolling-update\s+100\/\d+ .* PASS$/m);
         assert.ok(existsSync(join(dir, "reports", "simulation.html")));
+    });
+
+    it("the same scenarios with ECS's managed capacity loops", () => {
+        const run = simulate(["--capacity-management", "managed", "--scenario", "rolling-update"]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^rolling-update .* PASS$/m);
     });
 
     it("a mistyped flag is answered at once, with the usage line", () => {

@@ -2,6 +2,7 @@ import { checkAbandonRetention } from "./abandonRetention";
 import { checkAlarmActions } from "./alarmActions";
 import { checkAutoRollbackWithSsmAmi } from "./autoRollbackWithSsmAmi";
 import { checkAutoScalingServiceRole } from "./autoScalingServiceRole";
+import { checkCapacityProviderGroup } from "./capacityProviderGroup";
 import { checkDeliveryOrder } from "./deliveryOrder";
 import { checkEncryptedMessaging } from "./encryptedMessaging";
 import { checkIamWildcardActions } from "./iamWildcardActions";
@@ -192,6 +193,14 @@ export const RULES: readonly RuleDefinition[] = [
             "Every alarm drives a scaling policy or notifies an SNS topic on ALARM and OK, and no alarm's topic uses the AWS-managed SNS key.",
         enforcementLevel: "mandatory",
         check: checkAlarmActions,
+    },
+    {
+        kind: "stack",
+        name: "capacity-provider-group",
+        description:
+            "A capacity provider with managed termination protection has managed scaling, and its group protects new instances from scale-in, refreshes protected instances and has no Lambda termination policy.",
+        enforcementLevel: "mandatory",
+        check: checkCapacityProviderGroup,
     },
 ];
 

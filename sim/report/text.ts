@@ -22,6 +22,8 @@ export function renderScenarioText(result: ScenarioResult): string {
 export function startText(result: ScenarioResult): string {
     const { inService, addedByScaler } = result.start;
     const requested = `${result.instances} instance${result.instances === 1 ? "" : "s"}`;
+    if (result.capacityManagement === "managed")
+        return `managed capacity: the group started empty and ECS's managed scaling launched ${addedByScaler} for a workload of ${requested}: ${inService} in service at the start`;
     if (inService === result.instances && addedByScaler === 0) return requested;
     const scaler =
         addedByScaler > 0

@@ -16,11 +16,12 @@ export const SCENARIO_CATALOG = [
     {
         name: "scale-out",
         summary:
-            "every service surges to its maxCount; the capacity scaler adds instances until all tasks run",
+            "every service surges to its maxCount; the capacity scaler (or ECS's managed scaling) adds instances until all tasks run",
     },
     {
         name: "scale-in",
-        summary: "after a surge, load falls to minCount; instances leave one at a time, each drained first",
+        summary:
+            "after a surge, load falls to minCount; instances leave, each drained first (managed: only empty ones)",
     },
     {
         name: "spot-interruption",

@@ -10,6 +10,7 @@
  * the notice, and that only the single-task service drops below its desired count.
  */
 import { catalogEntry } from "./catalog";
+import { workloadInstances } from "./serviceLoad";
 import { retirementCallbackFactory, type RetirementRuntimeSettings } from "../../runtime/retirementHandler";
 import { healthEventPattern } from "../../stack/retirement";
 import type { StackSettings } from "../../stack/settings";
@@ -71,7 +72,7 @@ const COMMUNICATION_ID = "5c6a0d2e9b1f4e7a8c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d
 export const fargateRetirement: Scenario = {
     ...catalogEntry("fargate-retirement"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         const services = fargateServices(settings, instances);
         return runScenario({
             name: "fargate-retirement",

@@ -74,6 +74,8 @@ export interface FaultReport {
 export interface ScenarioResult {
     readonly name: string;
     readonly seed: number;
+    /** Who scaled and drained the group: the stack's Lambdas (custom) or ECS's capacity provider (managed). */
+    readonly capacityManagement: "custom" | "managed";
     /** Instances the scenario asked the group for. */
     readonly instances: number;
     readonly start: StartingPoint;

@@ -5,6 +5,8 @@
  * desired count, every instance on the new AMI, how long drains took and what they cost.
  */
 import { catalogEntry } from "./catalog";
+import { refreshPreferences } from "./stackScenario";
+import { workloadInstances } from "./serviceLoad";
 import { refreshStatus, rollAmi } from "../harness";
 import type { ScenarioCheck } from "./result";
 import {
@@ -23,21 +25,20 @@ const SECONDS_PER_INSTANCE = 1200;
 export const rollingUpdate: Scenario = {
     ...catalogEntry("rolling-update"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         return runScenario({
             name: "rolling-update",
             settings,
             options,
-            deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
+            deploy: {
+                instances,
+                desiredCounts: scaledDesiredCounts(settings, instances, options.hostPortServices),
+            },
             sampleSeconds: 30,
             async body({ region, stack, recorder, step }) {
                 const { deployed } = stack;
                 step(`new AMI ${NEW_AMI}: launch template version 2, instance refresh started`);
-                const refreshId = rollAmi(region, deployed, NEW_AMI, {
-                    minHealthyPercentage: settings.cluster.minHealthyPercentage,
-                    maxHealthyPercentage: settings.cluster.maxHealthyPercentage,
-                    instanceWarmupSeconds: settings.cluster.instanceWarmupSeconds,
-                });
+                const refreshId = rollAmi(region, deployed, NEW_AMI, refreshPreferences(stack));
                 const finished = () => {
                     const status = refreshStatus(region, deployed, refreshId);
                     return status !== "Pending" && status !== "InProgress";

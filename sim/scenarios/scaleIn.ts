@@ -1,13 +1,15 @@
 /**
  * scale-in: after a surge to maxCount has grown the group, load falls to every service's
  * minCount; IdleHostCapacity stays above the threshold, the alarm removes one instance at a
- * time, the termination policy picks the cheapest to drain and the drain hook empties it first.
+ * time, the termination policy picks the cheapest to drain and the drain hook empties it first
+ * (managed mode: ECS's target tracking lowers the group after 15 minutes below target, managed
+ * termination protection leaves only empty instances to go, and ECS's hook lets them go).
  * Shows that the group shrinks without a task lost and without scaling back and forth.
  */
 import { catalogEntry } from "./catalog";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
-import { scaledRange, setDesiredCount } from "./serviceLoad";
+import { scaledRange, setDesiredCount, workloadInstances } from "./serviceLoad";
 
 const GROW_SECONDS = 2 * 3600;
 /** Scale-in goes one instance per cooldown after a long evaluation: give it hours. */
@@ -18,15 +20,18 @@ const STABLE_SECONDS = 3600;
 export const scaleIn: Scenario = {
     ...catalogEntry("scale-in"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         return runScenario({
             name: "scale-in",
             settings,
             options,
-            deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
+            deploy: {
+                instances,
+                desiredCounts: scaledDesiredCounts(settings, instances, options.hostPortServices),
+            },
             sampleSeconds: 60,
             async body({ region, stack, recorder, step }) {
-                const range = scaledRange(settings, instances);
+                const range = scaledRange(settings, instances, options.hostPortServices);
                 for (const [name, { max }] of Object.entries(range)) {
                     step(`service ${name}: desired count → ${max} (surge)`);
                     setDesiredCount(region, stack, name, max);

@@ -1,13 +1,14 @@
 /**
  * scale-out: a surge raises every service to its maxCount; the capacity Lambda sees
  * ContainerCapacity fall below minimumSpareTasks, the alarm fires, the step policy adds
- * instances until every task is placed. Shows the alarm, the scaling actions and how long the
- * surge waited for room.
+ * instances until every task is placed (managed mode: the tasks wait in PROVISIONING and ECS's
+ * target tracking on CapacityProviderReservation adds the instances they need). Shows the alarm,
+ * the scaling actions and how long the surge waited for room.
  */
 import { catalogEntry } from "./catalog";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
-import { scaledRange, setDesiredCount, unplacedTaskEvents } from "./serviceLoad";
+import { scaledRange, setDesiredCount, unplacedTaskEvents, workloadInstances } from "./serviceLoad";
 
 /** Virtual seconds the cluster has to grow before the scenario reports it did not. */
 const GROW_SECONDS = 2 * 3600;
@@ -17,15 +18,18 @@ const QUIET_SECONDS = 1800;
 export const scaleOut: Scenario = {
     ...catalogEntry("scale-out"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         return runScenario({
             name: "scale-out",
             settings,
             options,
-            deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
+            deploy: {
+                instances,
+                desiredCounts: scaledDesiredCounts(settings, instances, options.hostPortServices),
+            },
             sampleSeconds: 30,
             async body({ region, stack, recorder, step }) {
-                const range = scaledRange(settings, instances);
+                const range = scaledRange(settings, instances, options.hostPortServices);
                 for (const [name, { max }] of Object.entries(range)) {
                     step(`service ${name}: desired count → ${max} (surge)`);
                     setDesiredCount(region, stack, name, max);

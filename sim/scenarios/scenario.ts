@@ -5,7 +5,7 @@
  * over the whole run, settle included, because a task lost while settling is lost all the same).
  */
 import { capacityAlarmDeclarations } from "../../stack/capacity";
-import type { StackSettings } from "../../stack/settings";
+import type { CapacityManagementMode, StackSettings } from "../../stack/settings";
 import { isSteady, SimHarness } from "../harness";
 import { abandonedAlarmName } from "../pipelines/drain";
 import type { ApiCallObserver, Region } from "../region";
@@ -27,7 +27,13 @@ import {
     type StartingPoint,
 } from "./result";
 import { retainedInstances, retentionCheck } from "./retention";
-import { deployStack, type StackDeployment, type StackDeploymentOptions } from "./stackScenario";
+import { workloadInstances } from "./serviceLoad";
+import {
+    deployStack,
+    type HostPortService,
+    type StackDeployment,
+    type StackDeploymentOptions,
+} from "./stackScenario";
 
 export interface ScenarioOptions {
     readonly seed: number;
@@ -42,6 +48,20 @@ export interface ScenarioOptions {
     readonly transport?: "in-process" | "wire";
     /** Sees every API call the region serves (the conformance tests check them against AWS's models). */
     readonly callObserver?: ApiCallObserver;
+    /** The capacity management mode to run (the stack's own when omitted). */
+    readonly capacityManagement?: CapacityManagementMode;
+    /** Services besides the stack's, with a static host port: mixed task sizes and port constraints. */
+    readonly hostPortServices?: readonly HostPortService[];
+    /** Sees the region once the scenario has run, before it is stopped (the bench reads its timeline). */
+    readonly afterRun?: (run: FinishedRun) => void;
+}
+
+/** What `afterRun` is shown: the region, the deployed stack and when the scenario itself began. */
+export interface FinishedRun {
+    readonly region: Region;
+    readonly stack: StackDeployment;
+    /** Virtual ms at which the scenario started (after the stack settled). */
+    readonly startedAt: number;
 }
 
 export interface Scenario {
@@ -96,6 +116,8 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
         const region = harness.region;
         const stack = await deployStack(harness, plan.settings, {
             ...plan.deploy,
+            capacityManagement: plan.options.capacityManagement,
+            hostPortServices: plan.options.hostPortServices,
             drainHook: plan.options.withoutDrainHook ? false : plan.deploy.drainHook,
         });
         // Steady, then a quiet spell for the capacity scaler to reach its own equilibrium (it
@@ -139,9 +161,11 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
         const checks = retained.length > 0 ? [...scenarioChecks, retentionCheck(retained)] : scenarioChecks;
         const invariants = scenarioInvariants(region);
         const lambdaAfter = lambdaTotals(region);
+        plan.options.afterRun?.({ region, stack, startedAt: recorder.startedAt });
         return {
             name: plan.name,
             seed: plan.options.seed,
+            capacityManagement: stack.capacityManagement,
             instances: plan.deploy.instances ?? plan.settings.cluster.desiredCapacity,
             start,
             simulatedSeconds: Math.round(recorder.elapsedSeconds()),
@@ -280,10 +304,20 @@ export function neverBelowMinimumHealthy(region: Region, stack: StackDeployment)
     };
 }
 
-/** Replica counts for a cluster of `instances`: the stack's counts scaled with the cluster, at least 1. */
-export function scaledDesiredCounts(settings: StackSettings, instances: number): Record<string, number> {
-    const factor = instances / settings.cluster.desiredCapacity;
+/**
+ * Replica counts for a cluster of `instances`: the counts of the stack's services and of the
+ * host-port ones scaled with the cluster, at least 1.
+ */
+export function scaledDesiredCounts(
+    settings: StackSettings,
+    instances: number,
+    hostPortServices: readonly HostPortService[] = [],
+): Record<string, number> {
+    const factor = instances / workloadInstances(settings);
     return Object.fromEntries(
-        settings.services.map((s) => [s.name, Math.max(1, Math.round(s.desiredCount * factor))]),
+        [...settings.services, ...hostPortServices].map((s) => [
+            s.name,
+            Math.max(1, Math.round(s.desiredCount * factor)),
+        ]),
     );
 }

@@ -2,10 +2,11 @@
  * spot-interruption: the stack's group run on Spot above its on-demand base (the stack's own
  * instance types); EC2 reclaims the instance running the most service tasks with the 2-minute
  * warning. The ECS agent's Spot draining and the drain pipeline's interruption rule set it
- * DRAINING; its tasks must be running elsewhere before the instance goes, and the group
- * replaces it.
+ * DRAINING (managed mode: the agent's alone); its tasks must be running elsewhere before the
+ * instance goes, and the group replaces it.
  */
 import { catalogEntry } from "./catalog";
+import { workloadInstances } from "./serviceLoad";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
 
@@ -15,12 +16,16 @@ const RECOVERY_SECONDS = 1800;
 export const spotInterruption: Scenario = {
     ...catalogEntry("spot-interruption"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         return runScenario({
             name: "spot-interruption",
             settings,
             options,
-            deploy: { instances, spot: true, desiredCounts: scaledDesiredCounts(settings, instances) },
+            deploy: {
+                instances,
+                spot: true,
+                desiredCounts: scaledDesiredCounts(settings, instances, options.hostPortServices),
+            },
             sampleSeconds: 10,
             async body({ region, stack, recorder, step }) {
                 const state = region.ecs.state;

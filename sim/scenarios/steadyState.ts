@@ -1,14 +1,14 @@
 /**
  * steady-state: hours of mixed load. Every service's desired count follows its own daily-like
  * wave between minCount and maxCount (a 3-hour cycle, phase and noise from the seed), changed
- * every 15 minutes as target tracking would. The capacity scaler follows; the run shows whether
- * it keeps every task placed without scaling back and forth.
+ * every 15 minutes as target tracking would. The capacity scaler (or ECS's managed scaling)
+ * follows; the run shows whether it keeps every task placed without scaling back and forth.
  */
 import { catalogEntry, STEADY_HOURS } from "./catalog";
 import { SeededRandom } from "../random";
 import type { ScenarioCheck } from "./result";
 import { runScenario, scaledDesiredCounts, servicesAtDesired, type Scenario } from "./scenario";
-import { scaledRange, setDesiredCount } from "./serviceLoad";
+import { scaledRange, setDesiredCount, workloadInstances } from "./serviceLoad";
 
 const CHANGE_EVERY_SECONDS = 900;
 const CYCLE_SECONDS = 3 * 3600;
@@ -18,16 +18,19 @@ const FINAL_SETTLE_SECONDS = 1800;
 export const steadyState: Scenario = {
     ...catalogEntry("steady-state"),
     run(settings, options) {
-        const instances = options.instances ?? settings.cluster.desiredCapacity;
+        const instances = options.instances ?? workloadInstances(settings);
         return runScenario({
             name: "steady-state",
             settings,
             options,
-            deploy: { instances, desiredCounts: scaledDesiredCounts(settings, instances) },
+            deploy: {
+                instances,
+                desiredCounts: scaledDesiredCounts(settings, instances, options.hostPortServices),
+            },
             sampleSeconds: 60,
             async body({ region, stack, recorder, step }) {
                 const load = new SeededRandom(options.seed);
-                const range = scaledRange(settings, instances);
+                const range = scaledRange(settings, instances, options.hostPortServices);
                 const phases = Object.fromEntries(
                     Object.keys(range).map((name) => [name, load.next() * 2 * Math.PI]),
                 );

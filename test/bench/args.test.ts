@@ -2,11 +2,12 @@ import * as assert from "node:assert/strict";
 import { BENCH_HELP, BenchUsageError, parseBenchArgs } from "../../bench/args";
 
 describe("bench: the command line", () => {
-    it("runs the bench without arguments, the speed figures with --speed, and answers --help and -h", () => {
-        assert.deepEqual(parseBenchArgs([]), { help: false, speed: false });
-        assert.deepEqual(parseBenchArgs(["--speed"]), { help: false, speed: true });
-        assert.deepEqual(parseBenchArgs(["--help"]), { help: true, speed: false });
-        assert.deepEqual(parseBenchArgs(["-h"]), { help: true, speed: false });
+    it("runs the bench without arguments, the speed figures with --speed, the modes with --modes, and answers --help and -h", () => {
+        assert.deepEqual(parseBenchArgs([]), { help: false, speed: false, modes: false });
+        assert.deepEqual(parseBenchArgs(["--speed"]), { help: false, speed: true, modes: false });
+        assert.deepEqual(parseBenchArgs(["--modes"]), { help: false, speed: false, modes: true });
+        assert.deepEqual(parseBenchArgs(["--help"]), { help: true, speed: false, modes: false });
+        assert.deepEqual(parseBenchArgs(["-h"]), { help: true, speed: false, modes: false });
         assert.match(BENCH_HELP, /^usage: npm run bench /);
         assert.match(BENCH_HELP, /writes bench\/results\.json/);
     });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ECS_AMI_PARAMETER, EcsCluster, ecsAgentConfig } from "../../components/cluster";
+import { MANAGED_CAPACITY_DEFAULTS, type ManagedCapacitySettings } from "../../stack/capacityProvider";
 import { parseSettings } from "../../stack/settings";
 import * as aws from "@pulumi/aws";
 import {
@@ -15,7 +16,11 @@ import {
 const ROLE_ARN =
     "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_c.us-east-1";
 
-async function synthesize(raw: Record<string, unknown>, terminationPolicies?: string[]): Promise<MockRun> {
+async function synthesize(
+    raw: Record<string, unknown>,
+    terminationPolicies?: string[],
+    capacityProvider?: ManagedCapacitySettings,
+): Promise<MockRun> {
     const run = await startMocks();
     new EcsCluster("ecs", {
         settings: parseSettings(raw, "test").cluster,
@@ -23,6 +28,7 @@ async function synthesize(raw: Record<string, unknown>, terminationPolicies?: st
         vpcId: "vpc-1",
         privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
         terminationPolicies,
+        capacityProvider,
         serviceLinkedRoleArn: ROLE_ARN,
         tags: { team: "platform" },
     });
@@ -220,5 +226,88 @@ describe("EcsCluster", () => {
             { key: "team", value: "platform", propagateAtLaunch: true },
             { key: "Name", value: "ecs-instance", propagateAtLaunch: true },
         ]);
+    });
+});
+
+describe("EcsCluster prepared for an ECS capacity provider (capacityManagement managed)", () => {
+    const EMPTY = { desiredCapacity: 0, minSize: 0 };
+
+    it("protects new instances from scale-in, replaces protected ones on refresh and carries ECS's tag", async () => {
+        const run = await synthesize(EMPTY, undefined, MANAGED_CAPACITY_DEFAULTS);
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.equal(group.inputs.protectFromScaleIn, true);
+        assert.equal(group.inputs.instanceRefresh.preferences.scaleInProtectedInstances, "Refresh");
+        assert.deepEqual(
+            [group.inputs.minSize, group.inputs.desiredCapacity],
+            [0, 0],
+            "the group starts empty: instances registered before the provider exists stay outside it",
+        );
+        assert.deepEqual(group.inputs.tags, [
+            { key: "team", value: "platform", propagateAtLaunch: true },
+            { key: "Name", value: "ecs-instance", propagateAtLaunch: true },
+            { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+        ]);
+        assert.equal(group.inputs.terminationPolicies, undefined);
+        assert.deepEqual(group.inputs.instanceLifecyclePolicy, {
+            retentionTriggers: { terminateHookAbandon: "retain" },
+        });
+        assert.ok(
+            userDataOf(run).includes("ECS_ENABLE_SPOT_INSTANCE_DRAINING=true"),
+            "the agent drains Spot instances itself: in managed mode nothing else does",
+        );
+    });
+
+    it("without managed termination protection, protects nothing and lets the refresh wait as AWS does", async () => {
+        const run = await synthesize(EMPTY, undefined, {
+            ...MANAGED_CAPACITY_DEFAULTS,
+            managedTerminationProtection: false,
+        });
+        const group = named(run, "aws:autoscaling/group:Group", "ecs-asg");
+        assert.equal(group.inputs.protectFromScaleIn, false);
+        assert.equal(group.inputs.instanceRefresh.preferences.scaleInProtectedInstances, "Wait");
+    });
+
+    it("refuses, naming the arguments, what cannot work with a capacity provider", async () => {
+        await startMocks();
+        const attempt =
+            (raw: Record<string, unknown>, provider: ManagedCapacitySettings, policies?: string[]) => () =>
+                new EcsCluster("ecs", {
+                    settings: parseSettings(raw, "test").cluster,
+                    clusterName: "c",
+                    vpcId: "vpc-1",
+                    privateSubnetIds: ["subnet-a"],
+                    terminationPolicies: policies,
+                    capacityProvider: provider,
+                    serviceLinkedRoleArn: ROLE_ARN,
+                    tags: {},
+                });
+        assert.throws(
+            attempt({}, MANAGED_CAPACITY_DEFAULTS),
+            /^Error: EcsCluster: settings.desiredCapacity and settings.minSize must be 0 with capacityProvider, got 2 and 1/,
+        );
+        assert.throws(
+            attempt(EMPTY, MANAGED_CAPACITY_DEFAULTS, [
+                "arn:aws:lambda:us-east-1:123456789012:function:t",
+                "OldestInstance",
+            ]),
+            /^Error: EcsCluster: terminationPolicies must be unset with capacityProvider.managedTerminationProtection: .*a custom termination policy \(Lambda\) would decide nothing/,
+        );
+        assert.throws(
+            attempt(EMPTY, {
+                ...MANAGED_CAPACITY_DEFAULTS,
+                targetCapacity: 0,
+                minimumScalingStepSize: 20,
+                maximumScalingStepSize: 10,
+            }),
+            new Error(
+                "EcsCluster: capacityProvider.targetCapacity: expected an integer from 1 to 100, got 0; capacityProvider.minimumScalingStepSize: must not exceed maximumScalingStepSize (10), got 20",
+            ),
+        );
+        assert.doesNotThrow(
+            attempt(EMPTY, { ...MANAGED_CAPACITY_DEFAULTS, managedTerminationProtection: false }, [
+                "OldestInstance",
+            ]),
+            "without managed protection a named termination policy still chooses",
+        );
     });
 });

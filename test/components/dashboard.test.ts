@@ -11,8 +11,7 @@ describe("OperationsDashboard", () => {
         new OperationsDashboard("operations", {
             clusterName: "ecs-lifecycle-dev",
             autoScalingGroupName: "ecs-asg-physical",
-            minimumSpareTasks: 2,
-            idleHostThreshold: 1,
+            capacity: { mode: "custom", minimumSpareTasks: 2, idleHostThreshold: 1 },
             functionNames: { drain: "drain-fn-physical", capacity: "capacity-fn-physical" },
             serviceNames: ["web", "api"],
         });
@@ -91,6 +90,50 @@ describe("OperationsDashboard", () => {
                 ["AWS/Lambda", "Errors", "FunctionName", "drain-fn-physical"],
                 ["AWS/Lambda", "Errors", "FunctionName", "capacity-fn-physical"],
             ],
+        );
+    });
+});
+
+describe("OperationsDashboard of a managed stack", () => {
+    it("draws CapacityProviderReservation against its target instead of the custom mode's drains and capacity metrics", async () => {
+        const run = await startMocks();
+        new OperationsDashboard("operations", {
+            clusterName: "ecs-lifecycle-managed",
+            autoScalingGroupName: "ecs-asg-physical",
+            capacity: {
+                mode: "managed",
+                capacityProviderName: "cp-ecs-lifecycle-managed",
+                targetCapacity: 90,
+            },
+            functionNames: { retirement: "retirement-fn-physical" },
+            serviceNames: ["web"],
+        });
+        await settle(run);
+        const body = JSON.parse(
+            named(run, "aws:cloudwatch/dashboard:Dashboard", "operations-dashboard").inputs.dashboardBody,
+        ) as DashboardBody;
+        const titles = body.widgets.map((w) => w.properties.title);
+        assert.ok(!titles.some((t) => /Drain|ContainerCapacity|IdleHostCapacity/.test(t)), titles.join("; "));
+        const reservation = body.widgets.find((w) =>
+            w.properties.title.startsWith("CapacityProviderReservation"),
+        );
+        assert.ok(reservation, titles.join("; "));
+        assert.deepEqual(reservation.properties.metrics, [
+            [
+                "AWS/ECS/ManagedScaling",
+                "CapacityProviderReservation",
+                "CapacityProviderName",
+                "cp-ecs-lifecycle-managed",
+                "ClusterName",
+                "ecs-lifecycle-managed",
+            ],
+        ]);
+        assert.deepEqual(reservation.properties.annotations?.horizontal, [
+            { label: "target: scale out above, in below", value: 90 },
+        ]);
+        assert.ok(
+            titles.includes("Group instances by lifecycle state"),
+            "ECS's draining shows as terminating",
         );
     });
 });

@@ -33,7 +33,11 @@ const api = {
 
 const ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts";
 
-async function synthesize(raw: Record<string, unknown>, recorder?: OptionsRecorder): Promise<MockRun> {
+async function synthesize(
+    raw: Record<string, unknown>,
+    recorder?: OptionsRecorder,
+    capacityProviderName?: string,
+): Promise<MockRun> {
     const run = await startMocks();
     const settings = parseSettings(raw, "test");
     const alb = new AppLoadBalancer("alb", {
@@ -48,6 +52,7 @@ async function synthesize(raw: Record<string, unknown>, recorder?: OptionsRecord
             settings: settings.services[0],
             clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c1",
             clusterName: "c1",
+            capacityProviderName,
             vpcId: "vpc-1",
             vpcCidr: settings.network.vpcCidr,
             privateSubnetIds: ["priv-a", "priv-b"],
@@ -100,6 +105,20 @@ describe("AppService and AppLoadBalancer", () => {
         );
     });
 
+    it("places its tasks through a capacity provider's strategy instead of the EC2 launch type (managed mode)", async () => {
+        const run = await synthesize({ services: [api] }, undefined, "cp-c1");
+        const service = named(run, "aws:ecs/service:Service", "svc-api-service");
+        assert.equal(service.inputs.launchType, undefined, "ECS refuses a launch type next to a strategy");
+        assert.deepEqual(service.inputs.capacityProviderStrategies, [
+            { capacityProvider: "cp-c1", base: 0, weight: 1 },
+        ]);
+        assert.deepEqual(
+            named(run, "aws:ecs/taskDefinition:TaskDefinition", "svc-api-task").inputs
+                .requiresCompatibilities,
+            ["EC2"],
+        );
+    });
+
     it("runs awsvpc tasks in the private subnets without public IPs", async () => {
         const run = await synthesize({ services: [api] });
         const service = named(run, "aws:ecs/service:Service", "svc-api-service");
@@ -109,6 +128,7 @@ describe("AppService and AppLoadBalancer", () => {
             assignPublicIp: false,
         });
         assert.equal(service.inputs.launchType, "EC2");
+        assert.equal(service.inputs.capacityProviderStrategies, undefined);
         assert.equal(service.inputs.desiredCount, 3);
         assert.equal(service.inputs.deploymentMinimumHealthyPercent, 100);
         assert.equal(service.inputs.deploymentMaximumPercent, 200);

@@ -13,7 +13,7 @@ describe("policy rule list", () => {
             assert.ok(["mandatory", "advisory"].includes(rule.enforcementLevel), rule.name);
             assert.ok(rule.description.endsWith("."), rule.name);
         }
-        assert.equal(RULES.length, 22);
+        assert.equal(RULES.length, 23);
     });
 
     it("are listed in README with their tiers, in order", () => {

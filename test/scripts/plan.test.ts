@@ -58,7 +58,7 @@ describe("npm run plan", () => {
         });
 
         it("passes every rule, mandatory and advisory", () => {
-            assert.equal(plan.rules, 22);
+            assert.equal(plan.rules, 23);
             assert.deepEqual(plan.violations, []);
         });
 
@@ -114,6 +114,7 @@ describe("npm run plan", () => {
                 "autoScalingGroupName",
                 "autoScalingServiceLinkedRoleArn",
                 "instanceSecurityGroupId",
+                "capacityManagement",
                 "drainTopicArn",
                 "drainQueueUrl",
                 "drainDeadLetterQueueUrl",

@@ -58,6 +58,7 @@ describe("scripts/simulate (npm run simulate)", () => {
                 instances: undefined,
                 seed: 1,
                 faults: {},
+                capacityManagement: undefined,
                 json: false,
                 html: undefined,
                 serve: false,
@@ -78,6 +79,8 @@ describe("scripts/simulate (npm run simulate)", () => {
                     "7",
                     "--faults",
                     "throttleRate=0.05,ecsRateLimit",
+                    "--capacity-management",
+                    "managed",
                     "--json",
                     "--html",
                     "out/report.html",
@@ -88,6 +91,7 @@ describe("scripts/simulate (npm run simulate)", () => {
                     instances: 40,
                     seed: 7,
                     faults: { throttleRate: 0.05, ecsRateLimit: true },
+                    capacityManagement: "managed",
                     json: true,
                     html: "out/report.html",
                     serve: false,
@@ -118,6 +122,13 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.throws(
                 () => parseSimulateArgs(["--verbose"]),
                 new UsageError('unknown argument "--verbose"'),
+            );
+        });
+
+        it("rejects a capacity management mode other than custom or managed", () => {
+            assert.throws(
+                () => parseSimulateArgs(["--capacity-management", "ecs"]),
+                new UsageError('--capacity-management: expected custom or managed, got "ecs"'),
             );
         });
 
@@ -181,6 +192,7 @@ describe("scripts/simulate (npm run simulate)", () => {
                     "--instances",
                     "--seed",
                     "--faults",
+                    "--capacity-management",
                     "--json",
                     "--html",
                     "--serve",
@@ -335,6 +347,20 @@ describe("scripts/simulate (npm run simulate)", () => {
             assert.equal(s.name, "rolling-update");
             assert.equal(s.instances, 3);
             assert.equal(s.passed, true);
+        });
+
+        it("--capacity-management managed runs the stack's scenario with ECS's capacity provider instead of its Lambdas", async () => {
+            const c = io(dir);
+            const argv = ["--stack", "small", "--scenario", "rolling-update", "--json"];
+            assert.equal(await simulate([...argv, "--capacity-management", "managed"], c.io), 0);
+            const [managed] = (JSON.parse(c.out[0]) as { scenarios: Record<string, unknown>[] }).scenarios;
+            assert.equal(managed.capacityManagement, "managed");
+            assert.deepEqual(managed.lambda, { invocations: 0, billedSeconds: 0 });
+            const d = io(dir);
+            assert.equal(await simulate(argv, d.io), 0);
+            const [custom] = (JSON.parse(d.out[0]) as { scenarios: Record<string, unknown>[] }).scenarios;
+            assert.equal(custom.capacityManagement, "custom", "the stack's own mode by default");
+            assert.ok((custom.lambda as { invocations: number }).invocations > 0);
         });
 
         it("--json says which faults were injected and how many times each fired", async () => {

@@ -7,6 +7,7 @@ function result(overrides: Partial<ScenarioResult>): ScenarioResult {
     return {
         name: "s",
         seed: 1,
+        capacityManagement: "custom",
         instances: 3,
         start: { inService: 3, addedByScaler: 0 },
         simulatedSeconds: 600,
