@@ -3,10 +3,8 @@
  * table README's "Which mode" section holds (between its markers, kept equal to bench/results.json
  * by a test). Light on purpose: it loads no simulator.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "../scripts/stackFile";
 import { table } from "../sim/report/text";
+import { markdownTable, writeReadmeSection } from "./readmeSection";
 import type { ModeFigures, ModesResult } from "./modes";
 
 /** How README and the console name each scenario: what it does to the cluster. */
@@ -87,28 +85,10 @@ export function modesTable(result: ModesResult): string {
 
 /** The Markdown table for README's "Which mode" section. */
 export function modesMarkdown(result: ModesResult): string {
-    const escape = (text: string) => text.replace(/\|/g, "\\|");
-    const line = (cells: readonly string[]) => `| ${cells.map(escape).join(" | ")} |`;
-    const head = header(result);
-    return [line(head), line(head.map(() => "---")), ...modesRows(result).map(line)].join("\n");
+    return markdownTable(header(result), modesRows(result));
 }
 
-export const WHICH_MODE_START = "<!-- which-mode:start -->";
-export const WHICH_MODE_END = "<!-- which-mode:end -->";
-
-/** Rewrites README's "Which mode" table from the figures, formatted as prettier keeps README. */
-export async function writeWhichModeTable(result: ModesResult): Promise<string> {
-    const path = join(REPO_ROOT, "README.md");
-    const readme = readFileSync(path, "utf8");
-    const start = readme.indexOf(WHICH_MODE_START);
-    const end = readme.indexOf(WHICH_MODE_END);
-    if (start < 0 || end < start)
-        throw new Error(
-            `README.md needs ${WHICH_MODE_START} … ${WHICH_MODE_END} around the Which mode table`,
-        );
-    const text = `${readme.slice(0, start + WHICH_MODE_START.length)}\n\n${modesMarkdown(result)}\n\n${readme.slice(end)}`;
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(path)) ?? {};
-    writeFileSync(path, await prettier.format(text, { ...options, filepath: path }));
-    return path;
+/** Rewrites README's "Which mode" table from the figures. */
+export function writeWhichModeTable(result: ModesResult): Promise<string> {
+    return writeReadmeSection("which-mode", modesMarkdown(result));
 }

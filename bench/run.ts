@@ -201,9 +201,10 @@ async function runModes(progress: (line: string) => void): Promise<ModesResult> 
 async function main(args: BenchArgs): Promise<void> {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     if (args.speed) {
-        const { runSpeed, speedTable } = await import("./speed");
+        const { runSpeed, speedTable, writeSpeedTable } = await import("./speed");
         const speed = runSpeed(progress);
         writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), speed }, null, 2)}\n`);
+        await writeSpeedTable(speed);
         console.log(speedTable(speed));
         console.log(`\nwrote ${RESULTS_PATH}`);
         return;

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../scripts/stackFile";
 import { table } from "../sim/report/text";
+import { markdownTable, writeReadmeSection } from "./readmeSection";
 import { NO_FAULTS } from "../sim/types";
 
 export interface SpeedFigure {
@@ -135,4 +136,22 @@ export function speedTable(figures: readonly SpeedFigure[]): string {
             f.exitCodes.join(" "),
         ]),
     );
+}
+
+/** The Markdown table README's speed section holds (npm run bench -- --speed writes it). */
+export function speedMarkdown(figures: readonly SpeedFigure[]): string {
+    return markdownTable(
+        ["figure", "command", "median s", "min–max s", "target s"],
+        figures.map((f) => [
+            f.figure,
+            `\`${f.command}\``,
+            f.medianSeconds.toFixed(2),
+            `${f.minSeconds.toFixed(2)}–${f.maxSeconds.toFixed(2)}`,
+            `≤ ${f.targetSeconds}`,
+        ]),
+    );
+}
+
+export function writeSpeedTable(figures: readonly SpeedFigure[]): Promise<string> {
+    return writeReadmeSection("speed", speedMarkdown(figures));
 }

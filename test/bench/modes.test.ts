@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { desiredRises, instanceHours, summarize, type ModeRun, type ModesResult } from "../../bench/modes";
 import { modesMarkdown } from "../../bench/modesTable";
+import { markdownCells as cells, readmeSection } from "../../bench/readmeSection";
 import { REPO_ROOT } from "../../scripts/stackFile";
 import type { TimelineEntry } from "../../sim/types";
 
@@ -12,22 +13,6 @@ const at = (ms: number, kind: string, detail: Record<string, unknown>): Timeline
     kind,
     detail,
 });
-
-/** A Markdown table's cells row by row, whatever its padding (prettier aligns README's). */
-function cells(markdown: string): string[][] {
-    return markdown
-        .trim()
-        .split("\n")
-        .map((line) =>
-            line
-                .trim()
-                .replace(/^\|/, "")
-                .replace(/\|$/, "")
-                .split(/(?<!\\)\|/)
-                .map((cell) => cell.trim()),
-        )
-        .filter((row) => !row.every((cell) => /^:?-+:?$/.test(cell)));
-}
 
 describe("bench: the capacity management modes' figures", () => {
     it("counts instance-hours from EC2's running to terminated, within the scenario only", () => {
@@ -108,13 +93,7 @@ describe("bench: the capacity management modes' figures", () => {
             modes?: ModesResult;
         };
         assert.ok(results.modes, "bench/results.json has no modes: run npm run bench -- --modes");
-        const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-        const start = readme.indexOf("<!-- which-mode:start -->");
-        const end = readme.indexOf("<!-- which-mode:end -->");
-        assert.ok(start > 0 && end > start, "README needs the which-mode markers");
-        assert.deepEqual(
-            cells(readme.slice(start + "<!-- which-mode:start -->".length, end)),
-            cells(modesMarkdown(results.modes)),
-        );
+        const section = readmeSection("which-mode");
+        assert.deepEqual(cells(section), cells(modesMarkdown(results.modes)));
     });
 });
