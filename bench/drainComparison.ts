@@ -67,6 +67,17 @@ export interface DrainBenchResult {
     readonly wallMs: number;
 }
 
+/** One size of the bench's drain comparison. */
+export interface DrainBenchRow {
+    readonly instances: number;
+    readonly ours: DrainBenchResult;
+    /** Ours with some of the EventBridge and SNS deliveries lost (dropRate). */
+    readonly oursEventsLost: DrainBenchResult;
+    /** The design before event-driven completion and the ECS budget (bench/baselines/previous-drain). */
+    readonly previous: DrainBenchResult;
+    readonly book: DrainBenchResult;
+}
+
 const SETTLE_SECONDS = 3600;
 const ROLL_SECONDS = 6 * 3600;
 

@@ -141,11 +141,11 @@ const ACTION_OVER_STATES: readonly string[] = ["Terminating:Proceed", "Terminate
 type Outcome =
     | { readonly kind: "done" }
     | { readonly kind: "wait"; readonly delaySeconds: number }
-    /** Come back after `afterMs`, spread over `spreadSeconds`, doubled with each earlier deferral. */
+    /** Come back after `afterMs`, spread over `spreadSeconds` (see deferralSeconds). */
     | { readonly kind: "defer"; readonly afterMs: number; readonly spreadSeconds: number }
     | { readonly kind: "retry"; readonly throttled: boolean };
 
-/** Deferrals double their spread up to this many times (by the message's receive count). */
+/** A drain's start deferred again and again doubles its spread up to this many times. */
 const DEFERRAL_DOUBLINGS = 3;
 
 type DrivenRequest = LifecycleDrainRequest | ExternalDrainRequest;
@@ -281,13 +281,17 @@ export function createDrainHandler(
     }
 
     /**
-     * The redelivery delay of deferred work: after `afterMs`, spread over `spreadSeconds` doubled
-     * with each earlier receive (up to DEFERRAL_DOUBLINGS times), so work that waits behind much
-     * other work comes back less often.
+     * The redelivery delay of deferred work: after `afterMs`, spread over `spreadSeconds`, doubled
+     * with each time it was deferred before (up to DEFERRAL_DOUBLINGS times), so work that waits
+     * behind much other work comes back less often. Only a message younger than a poll interval
+     * can tell: every receive of it so far was a deferral, none a poll's wait.
      */
-    function deferralSeconds(outcome: { afterMs: number; spreadSeconds: number }, receives: number): number {
+    function deferralSeconds(outcome: { afterMs: number; spreadSeconds: number }, record: SqsRecord): number {
         const untilFree = Math.max(0, outcome.afterMs - deps.now()) / 1000;
-        const spread = outcome.spreadSeconds * 2 ** Math.min(DEFERRAL_DOUBLINGS, Math.max(0, receives - 1));
+        const sentAt = Number(record.attributes?.SentTimestamp ?? deps.now());
+        const young = deps.now() - sentAt < settings.pollIntervalSeconds * 1000;
+        const deferred = young ? Number(record.attributes?.ApproximateReceiveCount ?? "1") - 1 : 0;
+        const spread = outcome.spreadSeconds * 2 ** Math.min(DEFERRAL_DOUBLINGS, Math.max(0, deferred));
         // Never later than a poll interval: a deferred poll is the fallback of a lost event.
         return Math.min(
             settings.pollIntervalSeconds,
@@ -389,48 +393,7 @@ export function createDrainHandler(
         }
         const all = [...requestsOf.values()].flat();
 
-        // Drain polls, one per instance: duplicates of its driving request are let go.
-        const polls = new Map<string, Poll>();
-        for (const request of all) {
-            if (request.kind === "nudge" || request.kind === "sweep" || request.kind === "stop-standalone")
-                continue;
-            const screened = screenRequest(request, group);
-            if (screened.kind === "ignore") {
-                logJson({
-                    level: "info",
-                    message: "drain request ignored",
-                    reason: screened.reason,
-                    kind: request.kind,
-                });
-                count("DrainsIgnored");
-                settle(request, { kind: "done" });
-                continue;
-            }
-            const driving = polls.get(screened.request.instanceId);
-            if (driving === undefined || rank(screened.request) < rank(driving.request)) {
-                if (driving !== undefined) letGo(driving.request, screened.request);
-                const sent = Math.floor((sentAt.get(request) ?? deps.now()) / 1000);
-                const decideAs =
-                    screened.request.kind === "external"
-                        ? { ...screened.request, requestedAt: screened.request.requestedAt ?? sent }
-                        : screened.request;
-                polls.set(screened.request.instanceId, { request: screened.request, decideAs });
-            } else {
-                letGo(screened.request, driving.request);
-            }
-        }
-        function letGo(request: DrivenRequest, driver: DrivenRequest): void {
-            logJson({
-                level: "info",
-                message:
-                    driver.kind === "lifecycle" && request.kind === "external"
-                        ? "drain request ignored: a lifecycle delivery is driving this drain"
-                        : "duplicate drain request let go",
-                ...context(request),
-            });
-            settle(request, { kind: "done" });
-        }
-
+        const polls = pollsOf(all, sentAt, settle);
         await screenByAutoScaling(polls, settle);
         deferStartsBeyondOneWrite(polls, sentAt, settle);
         const sweeps = all.filter((request): request is SweepRequest => request.kind === "sweep");
@@ -504,6 +467,54 @@ export function createDrainHandler(
             if (!outcomes.has(poll.request)) settle(poll.request, await conclude(poll));
         await ecs.release();
         return finish(records, requestsOf, outcomes);
+    }
+
+    /** The batch's drain polls, one per instance: a duplicate of its driving request is let go. */
+    function pollsOf(
+        requests: readonly DrainRequest[],
+        sentAt: ReadonlyMap<DrainRequest, number>,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Map<string, Poll> {
+        const polls = new Map<string, Poll>();
+        const letGo = (request: DrivenRequest, driver: DrivenRequest) => {
+            logJson({
+                level: "info",
+                message:
+                    driver.kind === "lifecycle" && request.kind === "external"
+                        ? "drain request ignored: a lifecycle delivery is driving this drain"
+                        : "duplicate drain request let go",
+                ...context(request),
+            });
+            settle(request, { kind: "done" });
+        };
+        for (const request of requests) {
+            if (request.kind === "nudge" || request.kind === "sweep" || request.kind === "stop-standalone")
+                continue;
+            const screened = screenRequest(request, group);
+            if (screened.kind === "ignore") {
+                logJson({
+                    level: "info",
+                    message: "drain request ignored",
+                    reason: screened.reason,
+                    kind: request.kind,
+                });
+                count("DrainsIgnored");
+                settle(request, { kind: "done" });
+                continue;
+            }
+            const driven = screened.request;
+            const driving = polls.get(driven.instanceId);
+            if (driving !== undefined && rank(driven) >= rank(driving.request)) {
+                letGo(driven, driving.request);
+                continue;
+            }
+            if (driving !== undefined) letGo(driving.request, driven);
+            const sent = Math.floor((sentAt.get(request) ?? deps.now()) / 1000);
+            const decideAs =
+                driven.kind === "external" ? { ...driven, requestedAt: driven.requestedAt ?? sent } : driven;
+            polls.set(driven.instanceId, { request: driven, decideAs });
+        }
+        return polls;
     }
 
     /**
@@ -896,7 +907,7 @@ export function createDrainHandler(
             batchItemFailures.push({ itemIdentifier: record.messageId });
             const delays = results.flatMap((result) => {
                 if (result.kind === "wait") return [result.delaySeconds];
-                if (result.kind === "defer") return [deferralSeconds(result, receives)];
+                if (result.kind === "defer") return [deferralSeconds(result, record)];
                 return result.kind === "retry" && result.throttled ? [THROTTLED_REDELIVERY_SECONDS] : [];
             });
             if (delays.length === 0) continue;

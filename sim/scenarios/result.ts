@@ -4,7 +4,7 @@
  * report charts. Everything here is computed from the region's timeline, its Lambda counters
  * and its API call counts after the run.
  */
-import type { Region } from "../region";
+import type { Region, RequestRate } from "../region";
 import type { TimelineEntry } from "../types";
 import type { RunSeries } from "./recorder";
 
@@ -56,6 +56,8 @@ export interface ScenarioResult {
     readonly drains: DrainSummary;
     readonly lambda: { readonly invocations: number; readonly billedSeconds: number };
     readonly ecsApiCalls: number;
+    /** ECS requests per second over a sliding second (peak, p99), every caller's. */
+    readonly ecsRequestsPerSecond: RequestRate;
     readonly checks: readonly ScenarioCheck[];
     readonly passed: boolean;
     readonly timeline: readonly TimelineLine[];

@@ -131,6 +131,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
                 billedSeconds: round(lambdaAfter.billedSeconds - lambdaBefore.billedSeconds, 3),
             },
             ecsApiCalls: ecsApiCalls(region) - callsBefore,
+            ecsRequestsPerSecond: region.ecsRequestRate({ since: recorder.startedAt }),
             checks,
             passed: passes(invariants, checks),
             timeline: recorder.timeline(),

@@ -1159,7 +1159,7 @@ describe("createDrainHandler", () => {
             assert.deepEqual(h.metricTotals(), { BudgetDeferrals: 1 });
         });
 
-        it("spreads a poll deferred again and again wider, never past a poll interval", async () => {
+        it("spreads a drain's start deferred again and again wider, never past a poll interval", async () => {
             const h = harness();
             h.aws.addInstance(INSTANCE, { status: "DRAINING" });
             h.aws.startLifecycleAction(INSTANCE);
@@ -1176,6 +1176,25 @@ describe("createDrainHandler", () => {
             short.aws.tat = START * 1000 + 200;
             await short.deliver(lifecycleBody(INSTANCE), "m-1", 8);
             assert.equal(short.aws.calls.at(-1)!.input.VisibilityTimeout, 30);
+        });
+
+        it("does not widen the spread of a message older than a poll interval: its receives were its polls", async () => {
+            const h = harness();
+            h.aws.addInstance(INSTANCE, { status: "DRAINING" });
+            h.aws.startLifecycleAction(INSTANCE);
+            h.aws.advanceTo(START + 600);
+            h.aws.tat = h.aws.now * 1000 + 200;
+            await h.handler({
+                Records: [
+                    {
+                        messageId: "m-1",
+                        receiptHandle: "rh-m-1",
+                        body: lifecycleBody(INSTANCE),
+                        attributes: { ApproximateReceiveCount: "9", SentTimestamp: String(START * 1000) },
+                    },
+                ],
+            });
+            assert.equal(h.aws.calls.at(-1)!.input.VisibilityTimeout, 7);
         });
 
         it("still lets a nudge's look through, queued behind the invocation that holds the lane", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { laneBound, laneFor } from "../../../runtime/ecsLane";
+import { slidingSecondRate } from "../../../sim/region";
 import {
     completedHooks,
     groupInstances,
@@ -57,5 +58,16 @@ describe("drain pipeline: the ECS request budget in a 1,000-instance rolling upd
         assert.deepEqual(report.terminatingWaitPastDeadline, []);
         assert.equal(report.services[run.deployed.serviceArns[0]].lowestHealthyFraction, 1);
         assert.equal(queuedMessages(run, run.pipeline.deadLetterQueueUrl), 0);
+    });
+});
+
+describe("the region's ECS request rate", () => {
+    it("counts the requests within the second up to each one: the peak is the busiest second, p99 by request", () => {
+        assert.deepEqual(slidingSecondRate([]), { requests: 0, peak: 0, p99: 0 });
+        // Three within 999 ms; a fourth exactly a second after the first starts a new second.
+        assert.deepEqual(slidingSecondRate([0, 500, 999, 1000]), { requests: 4, peak: 3, p99: 3 });
+        const steady = Array.from({ length: 1000 }, (_, i) => i * 250);
+        const burst = Array.from({ length: 9 }, (_, i) => 300_000 + i * 10);
+        assert.deepEqual(slidingSecondRate([...burst, ...steady]), { requests: 1009, peak: 9, p99: 4 });
     });
 });
