@@ -3,7 +3,7 @@
  * and an unknown argument is refused (exit 2) instead of starting a four-minute run.
  */
 
-export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- --modes] [-- -h|--help]
+export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- --modes] [-- --drain] [-- -h|--help]
 
 Runs this project's drain and capacity handlers against faithful ports of the book's chapter 11
 and 12 Lambdas (bench/baselines/), side by side in the simulated region with the dev stack's
@@ -19,6 +19,9 @@ options:
   --modes      instead: only the capacity management modes side by side (custom, managed, managed
                with targetCapacity 80; five scenarios, two workload sizes, seeds 1-5), about a
                minute; kept in bench/results.json
+  --drain      instead: only the rolling-update drains (ours, ours losing 20 % of events, the
+               previous design, the book's; 10, 100 and 1,000 instances); rewrites README's drain
+               figures; kept in bench/results.json
   -h, --help   this text
 
 exit codes: 0 done, 1 the bench failed, 2 a bad command line`;
@@ -31,12 +34,14 @@ export interface BenchArgs {
     readonly help: boolean;
     readonly speed: boolean;
     readonly modes: boolean;
+    readonly drain: boolean;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     let help = false;
     let speed = false;
     let modes = false;
+    let drain = false;
     for (const arg of argv) {
         switch (arg) {
             case "-h":
@@ -49,11 +54,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
             case "--modes":
                 modes = true;
                 break;
+            case "--drain":
+                drain = true;
+                break;
             default:
                 throw new BenchUsageError(
                     `unknown argument "${arg}" (npm run bench -- --help lists the options)`,
                 );
         }
     }
-    return { help, speed, modes };
+    return { help, speed, modes, drain };
 }

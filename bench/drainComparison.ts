@@ -1,16 +1,19 @@
 /**
  * One rolling update (new AMI, instance refresh 100 %/200 %) of the stack's cluster at a given
- * size, drained either by this project's drain pipeline or by the book's chapter 11 Lambda (its
- * own hook: 900 s heartbeat timeout, default CONTINUE, no retention; SNS → Lambda), and what it
- * cost: ECS API calls and Lambda-billed seconds per drained instance, the delay from an
- * instance's last task stopping to its CompleteLifecycleAction, tasks killed, and how drains
- * ended. Both run without the capacity scaler and the termination policy, so only the drain
- * differs.
+ * size, drained by this project's drain pipeline, by its previous design (bench/baselines/
+ * previous-drain: a poll per message, no ECS events, no budget) or by the book's chapter 11
+ * Lambda (its own hook: 900 s heartbeat timeout, default CONTINUE, no retention; SNS → Lambda),
+ * and what it cost: ECS API calls and Lambda-billed seconds per drained instance, the peak and p99
+ * ECS requests per second over a sliding second, the delay from an instance's last task stopping
+ * to the end of its lifecycle wait, tasks killed, and how drains ended. All run without the
+ * capacity scaler and the termination policy, so only the drain differs; tasks stop as the region
+ * stops them (deregistration delay, stop timeout, ENI detachment).
  */
 import type { StackSettings } from "../stack/settings";
 import { isSteady, refreshStatus, rollAmi, SimHarness } from "../sim/harness";
 import { deployDrainPipeline } from "../sim/pipelines/drain";
 import { DEFAULT_API_LATENCY_MS } from "../sim/region";
+import type { FaultSettings } from "../sim/types";
 import { drainRecords, ecsApiCalls, percentile, round, type DrainRecord } from "../sim/scenarios/result";
 import { NEW_AMI } from "../sim/scenarios/rollingUpdate";
 import { scaledDesiredCounts } from "../sim/scenarios/scenario";
@@ -23,12 +26,15 @@ import {
     createBookDrainHandler,
 } from "./baselines/book-drain";
 import { LongRunningLambda } from "./longRunningLambda";
+import { PREVIOUS_DRAIN_DESIGN } from "./baselines/previous-drain/design";
 
-export type DrainVariant = "ours" | "book";
+export type DrainVariant = "ours" | "previous" | "book";
 
 export interface DrainBenchResult {
     readonly variant: DrainVariant;
     readonly instances: number;
+    /** Faults injected once the cluster stood (e.g. dropRate: lost EventBridge and SNS deliveries). */
+    readonly faults: Partial<FaultSettings>;
     /** Lifecycle waits that ended during the update. */
     readonly drained: number;
     readonly continued: number;
@@ -43,7 +49,11 @@ export interface DrainBenchResult {
     readonly billedFractionOfDrain: number | null;
     /** From the last task stopping on the instance to the lifecycle action's end (drains whose instance emptied first). */
     readonly completionDelayP50Seconds: number | null;
+    readonly completionDelayP99Seconds: number | null;
     readonly completionDelayMaxSeconds: number | null;
+    /** The drain function's ECS requests within any one second (sliding): the most, and the 99th percentile. */
+    readonly peakEcsRequestsPerSecond: number;
+    readonly p99EcsRequestsPerSecond: number;
     /** Drains that ended while tasks were still on the instance (not stopped). */
     readonly endedWithTasksLeft: number;
     /** Tasks killed by their instance's termination (daemons aside), whatever they were doing. */
@@ -57,6 +67,17 @@ export interface DrainBenchResult {
     readonly wallMs: number;
 }
 
+/** One size of the bench's drain comparison. */
+export interface DrainBenchRow {
+    readonly instances: number;
+    readonly ours: DrainBenchResult;
+    /** Ours with some of the EventBridge and SNS deliveries lost (dropRate). */
+    readonly oursEventsLost: DrainBenchResult;
+    /** The design before event-driven completion and the ECS budget (bench/baselines/previous-drain). */
+    readonly previous: DrainBenchResult;
+    readonly book: DrainBenchResult;
+}
+
 const SETTLE_SECONDS = 3600;
 const ROLL_SECONDS = 6 * 3600;
 
@@ -65,6 +86,7 @@ export async function runDrainComparison(
     instances: number,
     variant: DrainVariant,
     seed = 1,
+    faults: Partial<FaultSettings> = {},
 ): Promise<DrainBenchResult> {
     const wallStart = Date.now();
     const harness = await SimHarness.start({ seed, trunking: settings.cluster.awsvpcTrunking });
@@ -74,13 +96,15 @@ export async function runDrainComparison(
             instances,
             desiredCounts: scaledDesiredCounts(settings, instances),
         });
-        const functionStats =
-            variant === "ours"
-                ? await deployOurs(harness, deployed, settings)
-                : deployBook(harness, deployed);
+        const deployment =
+            variant === "book"
+                ? deployBook(harness, deployed)
+                : await deployPipeline(harness, deployed, settings, variant);
+        const functionStats = deployment.stats;
         if (!(await region.runUntil(() => isSteady(region, deployed), SETTLE_SECONDS, 30))) {
             throw new Error(`${variant} at ${instances}: the cluster did not settle`);
         }
+        Object.assign(region.ctx.faults, faults);
         const startedAt = region.clock.now();
         const callsBefore = ecsApiCalls(region);
         const billedBefore = functionStats().billedMs;
@@ -114,9 +138,14 @@ export async function runDrainComparison(
         const delays = completionDelays(region.timeline, records, startedAt);
         const finite = delays.filter((d): d is number => d !== null).sort((a, b) => a - b);
         const perDrainBilled = drained > 0 ? billedSeconds / drained : null;
+        const rate = region.ecsRequestRate({
+            since: startedAt,
+            from: deployment.isCaller,
+        });
         return {
             variant,
             instances,
+            faults,
             drained,
             continued: records.filter((r) => !r.timedOut && r.result === "CONTINUE").length,
             abandoned: records.filter((r) => !r.timedOut && r.result === "ABANDON").length,
@@ -129,7 +158,10 @@ export async function runDrainComparison(
                     ? null
                     : round(perDrainBilled / meanDrain, 3),
             completionDelayP50Seconds: finite.length > 0 ? round(percentile(finite, 0.5), 1) : null,
+            completionDelayP99Seconds: finite.length > 0 ? round(percentile(finite, 0.99), 1) : null,
             completionDelayMaxSeconds: finite.length > 0 ? round(finite[finite.length - 1], 1) : null,
+            peakEcsRequestsPerSecond: rate.peak,
+            p99EcsRequestsPerSecond: rate.p99,
             endedWithTasksLeft: delays.filter((d) => d === null).length,
             runningTasksKilled: region.invariants().tasksKilledByTermination,
             killedWhileStopping: region.invariants().killedByPhase.stopping,
@@ -150,20 +182,31 @@ interface FunctionStatsView {
     readonly recursionStops: number;
 }
 
-async function deployOurs(
+interface Deployment {
+    /** Tells the drain function's ECS requests from others' by their caller. */
+    readonly isCaller: (caller: string | undefined) => boolean;
+    readonly stats: () => FunctionStatsView;
+}
+
+/** The drain pipeline as DrainHook declares it, with this design's or the previous one's Lambda and event source. */
+async function deployPipeline(
     harness: SimHarness,
     deployed: ReturnType<typeof deployStackCluster>,
     settings: StackSettings,
-): Promise<() => FunctionStatsView> {
-    const pipeline = await deployDrainPipeline(harness, deployed, settings.drain);
-    return () => harness.region.lambda.stats(pipeline.functionArn);
+    variant: "ours" | "previous",
+): Promise<Deployment> {
+    const pipeline = await deployDrainPipeline(harness, deployed, settings.drain, {
+        ...(variant === "previous" ? { design: PREVIOUS_DRAIN_DESIGN } : {}),
+    });
+    const functionName = pipeline.functionArn.slice(pipeline.functionArn.lastIndexOf(":") + 1);
+    return {
+        isCaller: (caller) => caller === functionName,
+        stats: () => harness.region.lambda.stats(pipeline.functionArn),
+    };
 }
 
 /** The book's CloudFormation: topic, hook (900 s, CONTINUE, no retention), the function subscribed. */
-function deployBook(
-    harness: SimHarness,
-    deployed: ReturnType<typeof deployStackCluster>,
-): () => FunctionStatsView {
+function deployBook(harness: SimHarness, deployed: ReturnType<typeof deployStackCluster>): Deployment {
     const region = harness.region;
     const { TopicArn } = region.admin("sns", "CreateTopic", {
         Name: `${deployed.clusterName}-lifecycle`,
@@ -202,7 +245,9 @@ function deployBook(
         DefaultResult: BOOK_HOOK_DEFAULT_RESULT,
     });
     const stats = runner.stats;
-    return () => stats;
+    // Its calls are made between the region's Lambda invocations (it runs as a coroutine on the
+    // clock): no other function of this bench calls ECS.
+    return { isCaller: (caller) => caller === undefined, stats: () => stats };
 }
 
 /**

@@ -13,7 +13,7 @@ import { loadSimulationSettings } from "../scripts/simulate";
 import { REPO_ROOT } from "../scripts/stackFile";
 import { table } from "../sim/report/text";
 import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchArgs } from "./args";
-import type { DrainBenchResult } from "./drainComparison";
+import type { DrainBenchResult, DrainBenchRow } from "./drainComparison";
 import type { LargeClusterResult } from "./largeCluster";
 import type { SpeedFigure } from "./speed";
 import type { CapacityBenchResult } from "./capacity";
@@ -21,6 +21,8 @@ import type { ModesResult } from "./modes";
 import { modesTable, writeWhichModeTable } from "./modesTable";
 
 export const DRAIN_SIZES = [10, 100, 1000] as const;
+/** EventBridge and SNS deliveries lost in the drain's fault run: nudges fall back to the poll. */
+export const DRAIN_EVENT_LOSS = 0.2;
 export const LARGE_CLUSTER_INSTANCES = 2000;
 export const TERMINATION_INVOCATIONS = 100;
 export const STACK = "dev";
@@ -33,11 +35,8 @@ export interface TestRun {
 
 export interface BenchResults {
     readonly stack: string;
-    readonly drain: readonly {
-        readonly instances: number;
-        readonly ours: DrainBenchResult;
-        readonly book: DrainBenchResult;
-    }[];
+    /** Rolling updates at DRAIN_SIZES; ours loses DRAIN_EVENT_LOSS of its events in `oursEventsLost`. */
+    readonly drain: readonly DrainBenchRow[];
     readonly largeCluster: LargeClusterResult;
     /** The capacity scaler at scale: evaluation CPU, one invocation's reads, a rolling update, shortfall to alarm. */
     readonly capacity: CapacityBenchResult;
@@ -58,61 +57,75 @@ function previousResults(): Partial<BenchResults> {
         : {};
 }
 
-/** Book ÷ ours, as "12.3×"; "-" when either side has no figure. */
-export function ratio(book: number | null, ours: number | null): string {
-    if (book === null || ours === null || ours === 0) return "-";
-    return `${(book / ours).toFixed(book / ours >= 10 ? 0 : 1)}×`;
-}
-
 const show = (value: number | null | undefined, digits = 0): string =>
     value === null || value === undefined ? "-" : value.toFixed(digits);
 
+/** The drain comparison, one block per size: ours, ours with events lost, the previous design, the book's. */
 export function drainTable(rows: BenchResults["drain"]): string {
     const lines: string[][] = [];
-    for (const { instances, ours, book } of rows) {
-        const metric = (name: string, o: string, b: string, r = "") =>
-            lines.push([String(instances), name, o, b, r]);
+    for (const row of rows) {
+        const runs = [row.ours, row.oursEventsLost, row.previous, row.book];
+        const metric = (name: string, value: (r: DrainBenchResult) => string) =>
+            lines.push([String(row.instances), name, ...runs.map(value)]);
         metric(
             "drains: CONTINUE / ABANDON / hook timed out",
-            `${ours.continued}/${ours.abandoned}/${ours.hookTimeouts}`,
-            `${book.continued}/${book.abandoned}/${book.hookTimeouts}`,
+            (r) => `${r.continued}/${r.abandoned}/${r.hookTimeouts}`,
         );
         metric(
-            "ECS API calls per drained instance",
-            show(ours.ecsCallsPerDrain, 1),
-            show(book.ecsCallsPerDrain, 1),
-            ratio(book.ecsCallsPerDrain, ours.ecsCallsPerDrain),
+            "last task stopped → hook done, p50 / p99 / max s",
+            (r) =>
+                `${show(r.completionDelayP50Seconds, 1)} / ${show(r.completionDelayP99Seconds, 1)} / ${show(r.completionDelayMaxSeconds, 1)}`,
         );
+        metric("hook done with tasks still on the instance", (r) => String(r.endedWithTasksLeft));
+        metric("ECS API calls per drained instance", (r) => show(r.ecsCallsPerDrain, 1));
         metric(
-            "Lambda-billed s per drained instance",
-            show(ours.billedSecondsPerDrain, 2),
-            show(book.billedSecondsPerDrain, 2),
-            ratio(book.billedSecondsPerDrain, ours.billedSecondsPerDrain),
+            "ECS requests/s over a sliding second, peak / p99",
+            (r) => `${r.peakEcsRequestsPerSecond} / ${r.p99EcsRequestsPerSecond}`,
         );
+        metric("Lambda-billed s / drain wall time", (r) => show(r.billedFractionOfDrain, 3));
+        metric("mean drain wall time s", (r) => show(r.meanDrainSeconds, 1));
         metric(
-            "  … as a fraction of drain wall time",
-            show(ours.billedFractionOfDrain, 3),
-            show(book.billedFractionOfDrain, 3),
-            ratio(book.billedFractionOfDrain, ours.billedFractionOfDrain),
+            "tasks killed (of them while stopping)",
+            (r) => `${r.runningTasksKilled} (${r.killedWhileStopping})`,
         );
-        metric(
-            "last task stopped → hook done, p50/max s",
-            `${show(ours.completionDelayP50Seconds, 1)}/${show(ours.completionDelayMaxSeconds, 1)}`,
-            `${show(book.completionDelayP50Seconds, 1)}/${show(book.completionDelayMaxSeconds, 1)}`,
-        );
-        metric(
-            "hook done with tasks still on the instance",
-            String(ours.endedWithTasksLeft),
-            String(book.endedWithTasksLeft),
-        );
-        metric("running tasks killed", String(ours.runningTasksKilled), String(book.runningTasksKilled));
-        metric(
-            "Lambda errors / recursion stops",
-            `${ours.lambdaErrors}/${ours.recursionStops}`,
-            `${book.lambdaErrors}/${book.recursionStops}`,
-        );
+        metric("Lambda errors / recursion stops", (r) => `${r.lambdaErrors}/${r.recursionStops}`);
     }
-    return table(["instances", "rolling update (new AMI, 100 %/200 %)", "ours", "book", "book/ours"], lines);
+    return table(
+        [
+            "instances",
+            "rolling update (new AMI, 100 %/200 %)",
+            "ours",
+            `ours, ${DRAIN_EVENT_LOSS * 100} % of events lost`,
+            "previous design",
+            "book",
+        ],
+        lines,
+    );
+}
+
+/** Runs the drain comparison at every size: ours, ours losing events, the previous design, the book's. */
+async function runDrainBench(
+    settings: ReturnType<typeof loadSimulationSettings>,
+    progress: (line: string) => void,
+): Promise<DrainBenchRow[]> {
+    const { runDrainComparison } = await import("./drainComparison");
+    const drain: DrainBenchRow[] = [];
+    for (const instances of DRAIN_SIZES) {
+        progress(`rolling update of ${instances} instances: ours…`);
+        const ours = await runDrainComparison(settings, instances, "ours");
+        progress(
+            `rolling update of ${instances} instances: ours, ${DRAIN_EVENT_LOSS * 100} % of events lost…`,
+        );
+        const oursEventsLost = await runDrainComparison(settings, instances, "ours", 1, {
+            dropRate: DRAIN_EVENT_LOSS,
+        });
+        progress(`rolling update of ${instances} instances: the previous design…`);
+        const previous = await runDrainComparison(settings, instances, "previous");
+        progress(`rolling update of ${instances} instances: the book's…`);
+        const book = await runDrainComparison(settings, instances, "book");
+        drain.push({ instances, ours, oursEventsLost, previous, book });
+    }
+    return drain;
 }
 
 export function largeClusterTable(result: LargeClusterResult): string {
@@ -219,21 +232,23 @@ async function main(args: BenchArgs): Promise<void> {
         return;
     }
     // Loaded here, after the command line: the simulator and Pulumi's SDK take a while.
-    const { runDrainComparison } = await import("./drainComparison");
+    const { writeDrainReadme } = await import("./drainReadme");
     const { runLargeCluster } = await import("./largeCluster");
     const { capacityTable, runCapacityBench } = await import("./capacity");
     const { serializeHandler } = await import("../scripts/lambdaArchive");
     const { bookDrainCallbackFactory } = await import("./baselines/book-drain");
     const { bookCapacityCallbackFactory } = await import("./baselines/book-capacity");
     const settings = loadSimulationSettings(STACK);
-    const drain: BenchResults["drain"][number][] = [];
-    for (const instances of DRAIN_SIZES) {
-        progress(`rolling update of ${instances} instances: ours…`);
-        const ours = await runDrainComparison(settings, instances, "ours");
-        progress(`rolling update of ${instances} instances: the book's…`);
-        const book = await runDrainComparison(settings, instances, "book");
-        drain.push({ instances, ours, book });
+    if (args.drain) {
+        const drain = await runDrainBench(settings, progress);
+        writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previousResults(), drain }, null, 2)}\n`);
+        await writeDrainReadme(drain, settings.drain.ecsRequestsPerSecond);
+        console.log(drainTable(drain));
+        console.log(`\nwrote ${RESULTS_PATH} and README.md's drain figures`);
+        return;
     }
+    const drain = await runDrainBench(settings, progress);
+    await writeDrainReadme(drain, settings.drain.ecsRequestsPerSecond);
     progress(`${LARGE_CLUSTER_INSTANCES}-instance cluster: capacity and termination…`);
     const largeCluster = await runLargeCluster(settings, LARGE_CLUSTER_INSTANCES, TERMINATION_INVOCATIONS);
     const capacity = await runCapacityBench(settings, progress);

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { requiredMaxReceiveCount } from "../runtime/drain";
 import { drainCallbackFactory, DRAIN_METRIC_NAMESPACE } from "../runtime/drainHandler";
 import { reservedConcurrencyOf } from "../stack/concurrency";
-import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../stack/drain";
+import {
+    DRAIN_BATCH_SIZE,
+    DRAIN_BATCHING_WINDOW_SECONDS,
+    DRAIN_CONCURRENCY,
+    DRAIN_MEMORY_MB,
+    INTERRUPTION_RULES,
+    nudgeRules,
+} from "../stack/drain";
 import { rateExpression } from "../stack/schedule";
 import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
@@ -39,7 +46,10 @@ export interface DrainHookArgs {
  * instance DRAINING, waits by leaving the message invisible for a poll interval (never by sleeping
  * or re-sending, which Lambda's recursion detection would stop), heartbeats the hook, and
  * completes it with CONTINUE once no task remains, or ABANDON at the deadline, which the group's
- * retention keeps from killing anything. A scheduled sweep re-drives drains whose message was lost.
+ * retention keeps from killing anything. ECS events of the cluster (a draining instance changed, a
+ * task stopped) reach the same queue and complete a drain the moment its instance empties; the
+ * poll stays as the fallback. Every ECS call is spent from a budget held in a DynamoDB item. A
+ * scheduled sweep re-drives drains whose message was lost.
  */
 export class DrainHook extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
@@ -97,12 +107,31 @@ export class DrainHook extends pulumi.ComponentResource {
                     ),
                 ] as const,
         );
+        // The rules' ids and descriptions do not depend on the cluster; their patterns name it.
+        const nudges = nudgeRules("").map(
+            (spec, i) =>
+                [
+                    spec,
+                    new aws.cloudwatch.EventRule(
+                        `${name}-${spec.id}`,
+                        {
+                            description: spec.description,
+                            eventPattern: pulumi
+                                .output(args.clusterArn)
+                                .apply((arn) => JSON.stringify(nudgeRules(arn)[i].eventPattern)),
+                            tags,
+                        },
+                        parent,
+                    ),
+                ] as const,
+        );
+        const queueRules = [...interruptionRules, ...nudges];
         const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-queue-policy`,
             {
                 queueUrl: queue.url,
                 policy: pulumi
-                    .all([queue.arn, topic.arn, pulumi.all(interruptionRules.map(([, rule]) => rule.arn))])
+                    .all([queue.arn, topic.arn, pulumi.all(queueRules.map(([, rule]) => rule.arn))])
                     .apply(([queueArn, topicArn, ruleArns]) =>
                         JSON.stringify({
                             Version: "2012-10-17",
@@ -116,7 +145,7 @@ export class DrainHook extends pulumi.ComponentResource {
                                     Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
                                 },
                                 {
-                                    Sid: "FromTheInterruptionRulesOnly",
+                                    Sid: "FromTheDrainRulesOnly",
                                     Effect: "Allow",
                                     Principal: { Service: "events.amazonaws.com" },
                                     Action: "sqs:SendMessage",
@@ -131,7 +160,7 @@ export class DrainHook extends pulumi.ComponentResource {
         );
         // Deliveries into the queue only once its policy admits them: the rules' first events and
         // the hook's test notification (sent when the hook is created) would otherwise be lost.
-        for (const [spec, rule] of interruptionRules) {
+        for (const [spec, rule] of queueRules) {
             new aws.cloudwatch.EventTarget(
                 `${name}-${spec.id}`,
                 { rule: rule.name, arn: queue.arn },
@@ -144,21 +173,41 @@ export class DrainHook extends pulumi.ComponentResource {
             parent,
         );
 
+        // The ECS request budget's lane (runtime/ecsBudget.ts): one small item, rewritten per grant.
+        const budgetTable = new aws.dynamodb.Table(
+            `${name}-ecs-budget`,
+            {
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: "lane",
+                attributes: [{ name: "lane", type: "S" }],
+                serverSideEncryption: { enabled: true },
+                tags,
+            },
+            parent,
+        );
+
         const fn = new ManagedFunction(
             `${name}-fn`,
             {
                 description:
                     "Drains an ECS container instance, then completes its TERMINATING lifecycle action",
                 callbackFactory: drainCallbackFactory({ ...s }),
-                statements: drainStatements(args.clusterArn, args.autoScalingGroupArn, queue.arn),
+                statements: drainStatements(
+                    args.clusterArn,
+                    args.autoScalingGroupArn,
+                    queue.arn,
+                    budgetTable.arn,
+                ),
                 timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
                 memoryMb: DRAIN_MEMORY_MB,
                 reservedConcurrency: reservedConcurrencyOf("drain", args.reserveConcurrency),
                 environment: {
                     CLUSTER_NAME: args.clusterName,
+                    CLUSTER_ARN: args.clusterArn,
                     AUTO_SCALING_GROUP_NAME: args.autoScalingGroupName,
                     LIFECYCLE_HOOK_NAME: hookName,
                     QUEUE_URL: queue.url,
+                    ECS_BUDGET_TABLE: budgetTable.name,
                 },
                 logRetentionDays: args.logRetentionDays,
                 asyncFailureQueue: true,
@@ -176,6 +225,7 @@ export class DrainHook extends pulumi.ComponentResource {
                 eventSourceArn: queue.arn,
                 functionName: fn.arn,
                 batchSize: DRAIN_BATCH_SIZE,
+                maximumBatchingWindowInSeconds: DRAIN_BATCHING_WINDOW_SECONDS,
                 functionResponseTypes: ["ReportBatchItemFailures"],
                 scalingConfig: { maximumConcurrency: DRAIN_CONCURRENCY },
             },
@@ -290,65 +340,78 @@ export class DrainHook extends pulumi.ComponentResource {
     }
 }
 
-/** What the drain Lambda may do: on this cluster's instances and tasks, this group's lifecycle actions and its own queue. */
+/** What the drain Lambda may do: on this cluster's instances and tasks, this group's lifecycle actions, its own queue and budget. */
 function drainStatements(
     clusterArn: pulumi.Input<string>,
     autoScalingGroupArn: pulumi.Input<string>,
     queueArn: pulumi.Input<string>,
+    budgetTableArn: pulumi.Input<string>,
 ) {
-    return pulumi.all([clusterArn, autoScalingGroupArn, queueArn]).apply(([cluster, group, queue]) => {
-        return [
-            {
-                Sid: "FindContainerInstanceInThisCluster",
-                Effect: "Allow" as const,
-                Action: "ecs:ListContainerInstances",
-                Resource: cluster,
-            },
-            {
-                Sid: "DrainThisClustersInstances",
-                Effect: "Allow" as const,
-                Action: [
-                    "ecs:DescribeContainerInstances",
-                    "ecs:UpdateContainerInstancesState",
-                    "ecs:ListTasks",
-                    "ecs:PutAttributes",
-                    "ecs:DescribeTasks",
-                    "ecs:StopTask",
-                    "ecs:DescribeServices",
-                ],
-                Resource: [
-                    clusterScopedArn(cluster, "container-instance"),
-                    clusterScopedArn(cluster, "task"),
-                    clusterScopedArn(cluster, "service"),
-                ],
-                Condition: { ArnEquals: { "ecs:cluster": cluster } },
-            },
-            {
-                Sid: "CompleteThisGroupsLifecycleActions",
-                Effect: "Allow" as const,
-                Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
-                Resource: group,
-            },
-            {
-                // Auto Scaling's Describe actions support no resource-level permissions. The sweep
-                // finds waiting instances; an interruption's drain first checks its instance is this group's.
-                Sid: "FindWaitingInstances",
-                Effect: "Allow" as const,
-                Action: ["autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeAutoScalingGroups"],
-                Resource: "*",
-            },
-            {
-                Sid: "WaitOnAndRedriveOwnQueue",
-                Effect: "Allow" as const,
-                Action: [
-                    "sqs:ReceiveMessage",
-                    "sqs:DeleteMessage",
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:GetQueueAttributes",
-                    "sqs:SendMessage",
-                ],
-                Resource: queue,
-            },
-        ];
-    });
+    return pulumi
+        .all([clusterArn, autoScalingGroupArn, queueArn, budgetTableArn])
+        .apply(([cluster, group, queue, table]) => {
+            return [
+                {
+                    Sid: "FindContainerInstanceInThisCluster",
+                    Effect: "Allow" as const,
+                    Action: "ecs:ListContainerInstances",
+                    Resource: cluster,
+                },
+                {
+                    Sid: "DrainThisClustersInstances",
+                    Effect: "Allow" as const,
+                    Action: [
+                        "ecs:DescribeContainerInstances",
+                        "ecs:UpdateContainerInstancesState",
+                        "ecs:ListTasks",
+                        "ecs:PutAttributes",
+                        "ecs:DescribeTasks",
+                        "ecs:StopTask",
+                    ],
+                    Resource: [
+                        clusterScopedArn(cluster, "container-instance"),
+                        clusterScopedArn(cluster, "task"),
+                    ],
+                    Condition: { ArnEquals: { "ecs:cluster": cluster } },
+                },
+                {
+                    Sid: "CompleteThisGroupsLifecycleActions",
+                    Effect: "Allow" as const,
+                    Action: [
+                        "autoscaling:CompleteLifecycleAction",
+                        "autoscaling:RecordLifecycleActionHeartbeat",
+                    ],
+                    Resource: group,
+                },
+                {
+                    // Auto Scaling's Describe actions support no resource-level permissions. The sweep
+                    // finds waiting instances; an interruption's drain first checks its instance is this group's.
+                    Sid: "FindWaitingInstances",
+                    Effect: "Allow" as const,
+                    Action: [
+                        "autoscaling:DescribeAutoScalingInstances",
+                        "autoscaling:DescribeAutoScalingGroups",
+                    ],
+                    Resource: "*",
+                },
+                {
+                    Sid: "WaitOnAndRedriveOwnQueue",
+                    Effect: "Allow" as const,
+                    Action: [
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueAttributes",
+                        "sqs:SendMessage",
+                    ],
+                    Resource: queue,
+                },
+                {
+                    Sid: "SpendTheEcsBudget",
+                    Effect: "Allow" as const,
+                    Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                    Resource: table,
+                },
+            ];
+        });
 }

@@ -1,16 +1,23 @@
 /**
- * The drain decision core: given one drain request, the container instance's state, its tasks
- * that are not STOPPED, what earlier polls recorded and the clock, decide what this poll does.
- * Pure: no I/O, no clock of its own. `runtime/drainHandler.ts` gathers the input and carries
- * the actions out.
+ * The drain decision core: given one drain request, the container instance's state, what earlier
+ * polls recorded and the clock, decide what this poll does. Pure: no I/O, no clock of its own.
+ * `runtime/drainHandler.ts` gathers the input and carries the actions out.
+ *
+ * Whether anything is left comes from the container instance alone: ECS gives a task's CPU and
+ * memory back to the instance only once the task is STOPPED (ECS developer guide, "Amazon ECS
+ * container instance state change events": the agent releases the resources of a stopped task),
+ * so what it still holds (registered minus remaining) covers tasks that are deregistering,
+ * exiting or detaching their network interface, which `runningTasksCount` may not: the API
+ * reference counts there the tasks whose *desired* status is RUNNING.
  *
  * Time is in epoch seconds throughout. Waiting is a delayed redelivery of the same queue message
  * (never a sleep), so each call is one poll. What must survive between polls is stamped on the
- * container instance as ECS custom attributes (DRAIN_ATTRIBUTES) and read back by
- * `readDrainRecord`; stamps count only while the instance is DRAINING, so an instance that was
- * drained, reactivated and drained again starts afresh.
+ * container instance as one ECS custom attribute (DRAIN_ATTRIBUTE: when the drain started and
+ * when the lifecycle action's timeout last restarted), written when the drain starts and at each
+ * heartbeat, read back by `readDrainRecord`; it counts only while the instance is DRAINING, so an
+ * instance that was drained, reactivated and drained again starts afresh.
  */
-import type { DrainRequest, ExternalDrainRequest, LifecycleDrainRequest } from "./drainMessage";
+import type { DrainPollRequest, ExternalDrainRequest, LifecycleDrainRequest } from "./drainMessage";
 import { TERMINATING_TRANSITION } from "./drainMessage";
 
 export interface DrainSettings {
@@ -37,17 +44,20 @@ export const SQS_MAX_RECEIVE_COUNT = 1000;
  * redelivered after the queue's visibility timeout) before the message goes to the DLQ.
  */
 export const REDELIVERY_MARGIN = 10;
-/** A lifecycle delivery whose last poll is older than this many poll intervals is presumed lost. */
+/** Receives a drain may spend waiting for the ECS request budget (runtime/ecsBudget.ts). */
+export const BUDGET_DEFERRAL_MARGIN = 30;
+/**
+ * A lifecycle delivery whose record shows no heartbeat for a heartbeat interval plus this many
+ * poll intervals is presumed lost: a driven drain heartbeats on the first poll once one is due.
+ */
 export const STALE_POLL_INTERVALS = 3;
 
-export const DRAIN_ATTRIBUTES = {
-    /** When the drain was first seen (epoch s). */
-    startedAt: "ecs-lifecycle.drain-started",
-    /** When a lifecycle delivery last polled this drain (epoch s); the sweep's sign of life. */
-    polledAt: "ecs-lifecycle.drain-polled",
-    /** When the lifecycle action was last heartbeated (epoch s). */
-    heartbeatAt: "ecs-lifecycle.drain-heartbeat",
-} as const;
+/**
+ * The container instance attribute that records a drain: `started:<epoch s>`, plus
+ * ` heartbeat:<epoch s>` for a lifecycle action (ECS attribute values take letters, digits,
+ * colons and inner spaces, up to 128 characters).
+ */
+export const DRAIN_ATTRIBUTE = "ecs-lifecycle.drain";
 
 /** Auto Scaling's global timeout of a lifecycle action: min(48 h, 100 × heartbeat timeout). */
 export function lifecycleGlobalTimeoutSeconds(heartbeatTimeoutSeconds: number): number {
@@ -78,13 +88,14 @@ const EXTRA_POLLS = 3;
 /**
  * The redrive maxReceiveCount the drain queue needs: every poll is one receive of the same
  * message. Polls are at most one per poll interval over the longest drain, plus one for each
- * heartbeat that cuts an interval short, plus EXTRA_POLLS, plus REDELIVERY_MARGIN.
+ * heartbeat that cuts an interval short, plus EXTRA_POLLS, plus REDELIVERY_MARGIN, plus
+ * BUDGET_DEFERRAL_MARGIN.
  */
 export function requiredMaxReceiveCount(settings: DrainSettings): number {
     const longest = longestDrainSeconds(settings);
     const regularPolls = Math.ceil(longest / settings.pollIntervalSeconds);
     const heartbeatPolls = Math.ceil(longest / heartbeatIntervalSeconds(settings.heartbeatTimeoutSeconds));
-    return regularPolls + heartbeatPolls + EXTRA_POLLS + REDELIVERY_MARGIN;
+    return regularPolls + heartbeatPolls + EXTRA_POLLS + REDELIVERY_MARGIN + BUDGET_DEFERRAL_MARGIN;
 }
 
 function requireInteger(value: unknown, field: string, min: number, max: number, why = ""): number {
@@ -135,7 +146,12 @@ export function validateDrainSettings(settings: DrainSettings): DrainSettings {
         const longest = longestDrainSeconds(settings);
         const heartbeatPolls = Math.ceil(longest / heartbeatIntervalSeconds(heartbeat));
         const minimumPoll = Math.ceil(
-            longest / (SQS_MAX_RECEIVE_COUNT - REDELIVERY_MARGIN - EXTRA_POLLS - heartbeatPolls),
+            longest /
+                (SQS_MAX_RECEIVE_COUNT -
+                    REDELIVERY_MARGIN -
+                    BUDGET_DEFERRAL_MARGIN -
+                    EXTRA_POLLS -
+                    heartbeatPolls),
         );
         throw new Error(
             `pollIntervalSeconds: a ${longest} s drain polled every ${poll} s needs maxReceiveCount ${receives}, over SQS's ${SQS_MAX_RECEIVE_COUNT}; use about ${minimumPoll} s or more`,
@@ -146,29 +162,34 @@ export function validateDrainSettings(settings: DrainSettings): DrainSettings {
 
 export interface ContainerInstanceState {
     readonly containerInstanceArn: string;
+    readonly ec2InstanceId: string;
     /** ACTIVE, DRAINING, REGISTERING, DEREGISTERING, INACTIVE, REGISTRATION_FAILED. */
     readonly status: string;
     readonly agentConnected: boolean;
+    /** Tasks whose desired status is RUNNING (the API reference's definition). */
     readonly runningTasksCount: number;
     readonly pendingTasksCount: number;
+    /** CPU units its tasks still hold: registered minus remaining. */
+    readonly heldCpu: number;
+    /** MiB its tasks still hold: registered minus remaining. */
+    readonly heldMemory: number;
     /** Attribute name → value (custom attributes included). */
     readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** A task on the instance, as DescribeTasks gives it (the stop policy's look at what is standalone). */
 export interface TaskState {
     readonly taskArn: string;
     readonly lastStatus: string;
     readonly desiredStatus: string;
     /** `service:NAME` for service tasks; anything else (or nothing) for standalone tasks. */
     readonly group: string | undefined;
-    /** True when the task belongs to a DAEMON-strategy service. */
-    readonly daemon: boolean;
 }
 
-/** What earlier polls stamped on the container instance (valid stamps only). */
+/** What the drain's attribute records (valid fields only). */
 export interface DrainRecord {
     readonly drainStartedAt?: number;
-    readonly lastPolledAt?: number;
+    /** When the lifecycle action's heartbeat timeout last restarted: its start or a heartbeat. */
     readonly lastHeartbeatAt?: number;
 }
 
@@ -176,54 +197,89 @@ export interface DrainRecord {
 // An array, not a Set: a module-level Set does not survive Lambda closure serialization.
 const GONE_STATUSES: readonly string[] = ["INACTIVE", "DEREGISTERING", "REGISTRATION_FAILED"];
 
-function readStamp(attributes: Readonly<Record<string, string>>, name: string): number | undefined {
-    const text = attributes[name];
-    if (text === undefined || !/^\d+$/.test(text)) return undefined;
-    return Number(text);
+/** The attribute value that records `record`. */
+export function formatDrainRecord(record: DrainRecord): string {
+    const parts = [
+        ...(record.drainStartedAt === undefined ? [] : [`started:${record.drainStartedAt}`]),
+        ...(record.lastHeartbeatAt === undefined ? [] : [`heartbeat:${record.lastHeartbeatAt}`]),
+    ];
+    return parts.join(" ");
 }
 
-/** The stamps on a container instance that belong to its current drain (none unless it is DRAINING). */
+/** The record on a container instance that belongs to its current drain (none unless it is DRAINING). */
 export function readDrainRecord(
     instance: Pick<ContainerInstanceState, "status" | "attributes">,
 ): DrainRecord {
-    if (instance.status !== "DRAINING") return {};
-    const record: { drainStartedAt?: number; lastPolledAt?: number; lastHeartbeatAt?: number } = {};
-    const startedAt = readStamp(instance.attributes, DRAIN_ATTRIBUTES.startedAt);
-    const polledAt = readStamp(instance.attributes, DRAIN_ATTRIBUTES.polledAt);
-    const heartbeatAt = readStamp(instance.attributes, DRAIN_ATTRIBUTES.heartbeatAt);
-    if (startedAt !== undefined) record.drainStartedAt = startedAt;
-    if (polledAt !== undefined) record.lastPolledAt = polledAt;
-    if (heartbeatAt !== undefined) record.lastHeartbeatAt = heartbeatAt;
-    return record;
+    const text = instance.attributes[DRAIN_ATTRIBUTE];
+    if (instance.status !== "DRAINING" || text === undefined) return {};
+    const field = (name: string) => {
+        const match = new RegExp(`(?:^| )${name}:(\\d+)(?: |$)`).exec(text);
+        return match === null ? undefined : Number(match[1]);
+    };
+    const startedAt = field("started");
+    const heartbeatAt = field("heartbeat");
+    return {
+        ...(startedAt === undefined ? {} : { drainStartedAt: startedAt }),
+        ...(heartbeatAt === undefined ? {} : { lastHeartbeatAt: heartbeatAt }),
+    };
 }
 
-/** True when a lifecycle delivery polled this drain recently enough to be presumed alive. */
+/**
+ * True when a lifecycle delivery is presumed to drive this drain: the record shows a heartbeat
+ * (or the action's start) within a heartbeat interval plus STALE_POLL_INTERVALS poll intervals.
+ */
 export function isDrivenByDelivery(
     record: DrainRecord,
     now: number,
-    settings: Pick<DrainSettings, "pollIntervalSeconds">,
+    settings: Pick<DrainSettings, "pollIntervalSeconds" | "heartbeatTimeoutSeconds">,
 ): boolean {
     return (
-        record.lastPolledAt !== undefined &&
-        now - record.lastPolledAt < STALE_POLL_INTERVALS * settings.pollIntervalSeconds
+        record.lastHeartbeatAt !== undefined &&
+        now - record.lastHeartbeatAt <
+            heartbeatIntervalSeconds(settings.heartbeatTimeoutSeconds) +
+                STALE_POLL_INTERVALS * settings.pollIntervalSeconds
+    );
+}
+
+/**
+ * True when the sweep should re-drive the lifecycle action of an instance in Terminating:Wait: no
+ * delivery is presumed to drive it. A DRAINING instance with no record yet counts as driven: a
+ * first poll sets DRAINING at once and may leave its record to the next poll when the ECS budget
+ * is short.
+ */
+export function needsRedrive(
+    instance: Pick<ContainerInstanceState, "status" | "attributes">,
+    now: number,
+    settings: Pick<DrainSettings, "pollIntervalSeconds" | "heartbeatTimeoutSeconds">,
+): boolean {
+    if (instance.status === "DRAINING" && instance.attributes[DRAIN_ATTRIBUTE] === undefined) return false;
+    return !isDrivenByDelivery(readDrainRecord(instance), now, settings);
+}
+
+/** True when nothing is left on the instance: no task counted, none holding CPU or memory. */
+export function holdsNothing(instance: ContainerInstanceState): boolean {
+    return (
+        instance.runningTasksCount === 0 &&
+        instance.pendingTasksCount === 0 &&
+        instance.heldCpu === 0 &&
+        instance.heldMemory === 0
     );
 }
 
 export interface RemainingWork {
-    /** Replica-service tasks not yet STOPPED. */
-    readonly serviceTasks: number;
-    /** Daemon-service tasks not yet STOPPED (ECS stops them after all others). */
-    readonly daemonTasks: number;
-    /** Tasks of no service not yet STOPPED. */
-    readonly standaloneTasks: number;
-    /** The container instance's pendingTasksCount. */
+    /** Tasks whose desired status is RUNNING. */
+    readonly runningTasks: number;
     readonly pendingTasks: number;
+    /** CPU units and MiB still held: by those, and by tasks still stopping. */
+    readonly heldCpu: number;
+    readonly heldMemory: number;
 }
 
 export type DrainAction =
     | { readonly kind: "ignore"; readonly reason: string }
     | { readonly kind: "setDraining" }
-    | { readonly kind: "stopStandaloneTasks"; readonly taskArns: readonly string[] }
+    /** Stop the instance's standalone tasks: which they are takes a look at its tasks (standaloneTasksToStop). */
+    | { readonly kind: "stopStandaloneTasks" }
     | {
           readonly kind: "wait";
           readonly heartbeat: boolean;
@@ -240,26 +296,18 @@ export type DrainAction =
     /** An external drain is over: there is no lifecycle action to complete. */
     | { readonly kind: "end"; readonly reason: string; readonly drainSeconds: number };
 
-/** Stamps to write on the container instance before the wait (only those that changed). */
-export interface DrainRecordUpdate {
-    readonly drainStartedAt?: number;
-    readonly polledAt?: number;
-    readonly heartbeatAt?: number;
-}
-
 export interface DrainDecision {
     readonly actions: readonly DrainAction[];
-    readonly recordUpdate: DrainRecordUpdate | undefined;
+    /** The record to write on the container instance before the wait, when it changed. */
+    readonly record: DrainRecord | undefined;
 }
 
 export interface DrainInput {
-    readonly request: DrainRequest;
+    readonly request: DrainPollRequest;
     /** The group this drain pipeline serves. */
     readonly autoScalingGroupName: string;
     /** Absent when no container instance of the cluster runs on the EC2 instance. */
     readonly instance: ContainerInstanceState | undefined;
-    /** The instance's tasks that are not STOPPED. */
-    readonly tasks: readonly TaskState[];
     readonly now: number;
     readonly recorded: DrainRecord;
     readonly settings: DrainSettings;
@@ -270,7 +318,7 @@ export type ScreenedRequest =
     | { readonly kind: "drain"; readonly request: LifecycleDrainRequest | ExternalDrainRequest };
 
 /** Sorts out the requests that need no look at the instance at all (no AWS call is made for them). */
-export function screenRequest(request: DrainRequest, autoScalingGroupName: string): ScreenedRequest {
+export function screenRequest(request: DrainPollRequest, autoScalingGroupName: string): ScreenedRequest {
     if (request.kind === "test-notification")
         return { kind: "ignore", reason: "the lifecycle hook's test notification" };
     if (request.kind === "lifecycle" && request.transition !== TERMINATING_TRANSITION) {
@@ -296,22 +344,13 @@ function isStandaloneTask(task: TaskState): boolean {
     return !isServiceTask(task);
 }
 
-function countRemaining(tasks: readonly TaskState[], instance: ContainerInstanceState): RemainingWork {
+function countRemaining(instance: ContainerInstanceState): RemainingWork {
     return {
-        serviceTasks: tasks.filter((task) => isServiceTask(task) && !task.daemon).length,
-        daemonTasks: tasks.filter((task) => isServiceTask(task) && task.daemon).length,
-        standaloneTasks: tasks.filter(isStandaloneTask).length,
+        runningTasks: instance.runningTasksCount,
         pendingTasks: instance.pendingTasksCount,
+        heldCpu: instance.heldCpu,
+        heldMemory: instance.heldMemory,
     };
-}
-
-/**
- * Empty only when no task is left in any state but STOPPED and the instance's own counters
- * agree: the task list and the counters come from different reads, and either showing work is
- * reason enough to wait.
- */
-function isEmpty(tasks: readonly TaskState[], instance: ContainerInstanceState): boolean {
-    return tasks.length === 0 && instance.runningTasksCount === 0 && instance.pendingTasksCount === 0;
 }
 
 function plural(count: number, noun: string): string {
@@ -319,19 +358,23 @@ function plural(count: number, noun: string): string {
 }
 
 function describeRemaining(remaining: RemainingWork): string {
-    const parts = [
-        plural(remaining.serviceTasks, "service task"),
-        plural(remaining.daemonTasks, "daemon task"),
-        plural(remaining.standaloneTasks, "standalone task"),
-        plural(remaining.pendingTasks, "pending task"),
-    ];
-    return parts.join(", ");
+    return `${plural(remaining.runningTasks, "task")} to run, ${plural(remaining.pendingTasks, "pending task")}, ${remaining.heldCpu} CPU units and ${remaining.heldMemory} MiB still held`;
 }
 
 /** When the drain began: the earliest of the recorded start, the producer's time and now. */
-function drainStartedAt(input: DrainInput, request: LifecycleDrainRequest | ExternalDrainRequest): number {
+function drainStartedAt(
+    input: Pick<DrainInput, "now" | "recorded">,
+    request: LifecycleDrainRequest | ExternalDrainRequest,
+): number {
     const producerTime = request.kind === "lifecycle" ? request.lifecycleStartedAt : request.requestedAt;
     return Math.min(input.now, input.recorded.drainStartedAt ?? Infinity, producerTime ?? Infinity);
+}
+
+/** The standalone tasks to stop: those of no service whose desired status is still RUNNING. */
+export function standaloneTasksToStop(tasks: readonly TaskState[]): string[] {
+    return tasks
+        .filter((task) => isStandaloneTask(task) && task.desiredStatus === "RUNNING")
+        .map((task) => task.taskArn);
 }
 
 /** When the last heartbeat (or the lifecycle action's start, which starts the timeout) was; undefined when unknown. */
@@ -343,10 +386,10 @@ function lastHeartbeatAt(request: LifecycleDrainRequest, recorded: DrainRecord):
 }
 
 export function decideDrain(input: DrainInput): DrainDecision {
-    const { instance, tasks, now, settings } = input;
+    const { instance, now, settings } = input;
     const screened = screenRequest(input.request, input.autoScalingGroupName);
     if (screened.kind === "ignore")
-        return { actions: [{ kind: "ignore", reason: screened.reason }], recordUpdate: undefined };
+        return { actions: [{ kind: "ignore", reason: screened.reason }], record: undefined };
     const request = screened.request;
     const startedAt = drainStartedAt(input, request);
     const drainSeconds = now - startedAt;
@@ -359,7 +402,7 @@ export function decideDrain(input: DrainInput): DrainDecision {
             request.kind === "lifecycle"
                 ? { kind: "complete", result: "CONTINUE", reason, drainSeconds }
                 : { kind: "end", reason, drainSeconds };
-        return { actions: [final], recordUpdate: undefined };
+        return { actions: [final], record: undefined };
     }
 
     const actions: DrainAction[] = [];
@@ -375,12 +418,12 @@ export function decideDrain(input: DrainInput): DrainDecision {
                 ...actions,
                 { kind: "end", reason: "a lifecycle delivery is driving this drain", drainSeconds },
             ],
-            recordUpdate: undefined,
+            record: undefined,
         };
     }
 
-    const remaining = countRemaining(tasks, instance);
-    const empty = isEmpty(tasks, instance);
+    const remaining = countRemaining(instance);
+    const empty = holdsNothing(instance);
     const globalBound =
         request.kind === "lifecycle"
             ? request.lifecycleStartedAt +
@@ -397,35 +440,30 @@ export function decideDrain(input: DrainInput): DrainDecision {
             request.kind === "lifecycle"
                 ? { kind: "complete", result: empty ? "CONTINUE" : "ABANDON", reason, drainSeconds }
                 : { kind: "end", reason, drainSeconds };
-        return { actions: [...actions, final], recordUpdate: undefined };
+        return { actions: [...actions, final], record: undefined };
     }
 
+    // Standalone tasks never leave a draining instance; under the stop policy any task still to
+    // run may be one once the grace period ends.
     const graceEndsAt = startedAt + settings.standaloneGraceSeconds;
-    const standaloneRunning = tasks.filter(
-        (task) => isStandaloneTask(task) && task.desiredStatus === "RUNNING",
-    );
-    const stopPolicyApplies = settings.standaloneTaskPolicy === "stop" && standaloneRunning.length > 0;
-    if (stopPolicyApplies && now >= graceEndsAt) {
-        actions.push({
-            kind: "stopStandaloneTasks",
-            taskArns: standaloneRunning.map((task) => task.taskArn),
-        });
-    }
+    const mayHoldStandalone =
+        settings.standaloneTaskPolicy === "stop" && remaining.runningTasks + remaining.pendingTasks > 0;
+    if (mayHoldStandalone && now >= graceEndsAt) actions.push({ kind: "stopStandaloneTasks" });
 
     let heartbeat = false;
     let nextHeartbeatDue = Infinity;
+    let timeoutRestartedAt: number | undefined;
     if (request.kind === "lifecycle") {
         const heartbeatSpacing = heartbeatIntervalSeconds(settings.heartbeatTimeoutSeconds);
         const last = lastHeartbeatAt(request, input.recorded);
         const due = last === undefined ? now : last + heartbeatSpacing;
-        // On the poll that sets DRAINING the heartbeat also proves the action is still active:
-        // the adapter sends it before anything else, so a stale delivery drains nothing.
-        heartbeat = settingDraining || now >= due;
+        heartbeat = now >= due;
         nextHeartbeatDue = heartbeat ? now + heartbeatSpacing : due;
+        timeoutRestartedAt = heartbeat ? now : last;
     }
     // The next poll never overshoots a moment that needs one; a deadline already past (possible
     // only before the instance is DRAINING) is acted on by the first poll that finds it DRAINING.
-    const moments = [nextHeartbeatDue, deadline, stopPolicyApplies ? graceEndsAt : Infinity];
+    const moments = [nextHeartbeatDue, deadline, mayHoldStandalone ? graceEndsAt : Infinity];
     const delaySeconds = Math.min(
         settings.pollIntervalSeconds,
         ...moments.filter((moment) => moment > now).map((moment) => moment - now),
@@ -439,10 +477,12 @@ export function decideDrain(input: DrainInput): DrainDecision {
         reason: `waiting for ${describeRemaining(remaining)}${agentNote}`,
     });
 
-    const recordUpdate: DrainRecordUpdate = {
-        ...(input.recorded.drainStartedAt === startedAt ? {} : { drainStartedAt: startedAt }),
-        ...(request.kind === "lifecycle" ? { polledAt: now } : {}),
-        ...(heartbeat ? { heartbeatAt: now } : {}),
+    const record: DrainRecord = {
+        drainStartedAt: startedAt,
+        ...(timeoutRestartedAt === undefined ? {} : { lastHeartbeatAt: timeoutRestartedAt }),
     };
-    return { actions, recordUpdate: Object.keys(recordUpdate).length > 0 ? recordUpdate : undefined };
+    const changed =
+        record.drainStartedAt !== input.recorded.drainStartedAt ||
+        record.lastHeartbeatAt !== input.recorded.lastHeartbeatAt;
+    return { actions, record: changed ? record : undefined };
 }

@@ -1,31 +1,27 @@
 /**
- * The drain Lambda's adapter: reads what `decideDrain` needs through the SDK clients it is
- * given, carries its decision out, and turns "wait" into a delayed redelivery of the same SQS
- * message (ChangeMessageVisibility + a batch item failure), so it never sleeps to wait and never
- * sends to the queue that invoked it. The same handler runs the scheduled sweep, which re-drives
- * lifecycle actions in Terminating:Wait that no delivery is driving.
+ * The drain Lambda's adapter. It handles a whole SQS batch with shared calls, carries out what
+ * `decideDrain` decides, and turns "wait" into a delayed redelivery of the same message
+ * (ChangeMessageVisibility + a batch item failure): it never sleeps to wait and never re-sends a
+ * message to wait. A batch holds, in any mix:
+ * - drain polls (lifecycle actions, sweep re-drives, Spot/rebalance/Health/manual drains): one
+ *   DescribeAutoScalingInstances per 50 instances skips actions already over (Auto Scaling's API,
+ *   not ECS's), then one ListContainerInstances per 50 instances (`ec2InstanceId in […]`) and one
+ *   DescribeContainerInstances per 100 read them all, UpdateContainerInstancesState and
+ *   PutAttributes write 10 at a time;
+ * - nudges, ECS events that may mean a draining instance just emptied (runtime/drainNudge.ts): the
+ *   ones that may are confirmed by the same DescribeContainerInstances and their lifecycle action
+ *   completed at once, by instance id; the rest cost no call. A burst of events for one instance
+ *   costs one look;
+ * - sweep checks, instances in Terminating:Wait the scheduled sweep found: those whose drain no
+ *   delivery drives are re-driven, those with no container instance completed;
+ * - stop-standalone requests a poll sent itself under the stop policy: ListTasks, DescribeTasks
+ *   and StopTask for one instance, a step of their own so that each fits the budget.
+ * Every ECS call is spent from the ECS request budget (runtime/ecsBudget.ts); work the budget has
+ * no room for now comes back a little later, through the same message's visibility.
  *
- * API calls per poll depend on the instance's own tasks, never on the cluster's size: the
- * container instance is found with a `filter`, never by listing the cluster.
+ * The scheduled sweep (an EventBridge schedule invoking the function) only lists the group's
+ * instances in Terminating:Wait and sends them to the queue, 50 to a message.
  */
-import {
-    DescribeContainerInstancesCommand,
-    DescribeServicesCommand,
-    DescribeTasksCommand,
-    ListContainerInstancesCommand,
-    ListTasksCommand,
-    PutAttributesCommand,
-    StopTaskCommand,
-    UpdateContainerInstancesStateCommand,
-} from "@aws-sdk/client-ecs";
-import type {
-    DescribeContainerInstancesCommandOutput,
-    DescribeServicesCommandOutput,
-    DescribeTasksCommandOutput,
-    ListContainerInstancesCommandOutput,
-    ListTasksCommandOutput,
-    UpdateContainerInstancesStateCommandOutput,
-} from "@aws-sdk/client-ecs";
 import {
     CompleteLifecycleActionCommand,
     DescribeAutoScalingGroupsCommand,
@@ -39,25 +35,36 @@ import type {
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import {
     ContainerInstanceState,
-    DRAIN_ATTRIBUTES,
-    DrainAction,
-    DrainRecordUpdate,
+    DRAIN_ATTRIBUTE,
+    DrainDecision,
     DrainSettings,
-    TaskState,
     decideDrain,
-    isDrivenByDelivery,
+    formatDrainRecord,
+    holdsNothing,
+    needsRedrive,
+    standaloneTasksToStop,
     readDrainRecord,
     screenRequest,
     validateDrainSettings,
 } from "./drain";
+import { DrainEcs, INSTANCES_PER_WRITE, chunks } from "./drainEcs";
 import {
+    DrainNudge,
     DrainRequest,
     ExternalDrainRequest,
     LifecycleDrainRequest,
     MalformedDrainMessage,
+    SWEEP_MESSAGE_INSTANCES,
+    StopStandaloneRequest,
+    SweepRequest,
     parseDrainMessage,
-    sweepMessageBody,
+    redriveMessageBody,
+    stopStandaloneBody,
+    sweepCheckBody,
 } from "./drainMessage";
+import { instancesToConfirm } from "./drainNudge";
+import { EcsBudgetExhausted, EcsBudgetSession } from "./ecsBudget";
+import { laneFor } from "./ecsLane";
 import { EmfMetric, emfLine } from "./emf";
 import { awsLambdaRuntime, type CommandSender, type LambdaRuntime } from "./lambdaRuntime";
 import { DEFAULT_RETRY_LIMITS, isThrottlingError, retryThrottled } from "./retry";
@@ -66,30 +73,42 @@ export interface DrainHandlerDeps {
     readonly ecs: CommandSender;
     readonly autoscaling: CommandSender;
     readonly sqs: CommandSender;
+    readonly dynamodb: CommandSender;
     /** Writes one log line (EMF lines included). */
     readonly log: (line: string) => void;
     /** Epoch milliseconds. */
     readonly now: () => number;
     /** Backoff between throttled retries; defaults to a timer. */
     readonly sleep?: (ms: number) => Promise<void>;
-    /** Jitter source in [0, 1); defaults to Math.random. */
+    /** Uniform in [0, 1): backoff jitter and the spread of deferred work; defaults to Math.random. */
     readonly random?: () => number;
+}
+
+/** The drain settings plus the ECS request budget the handler keeps to. */
+export interface DrainHandlerSettings extends DrainSettings {
+    /** ECS requests within any one second, for every concurrent invocation together. */
+    readonly ecsRequestsPerSecond: number;
 }
 
 export interface DrainHandlerConfig {
     readonly clusterName: string;
+    /** The cluster's ARN: ECS events name their cluster by it. */
+    readonly clusterArn: string;
     readonly autoScalingGroupName: string;
-    /** The TERMINATING hook this pipeline serves (the sweep names it when it re-drives). */
+    /** The TERMINATING hook this pipeline serves (nudges and the sweep name it). */
     readonly lifecycleHookName: string;
-    /** The drain queue: the sweep's re-drives go there. */
+    /** The drain queue: sweep messages and re-drives go there. */
     readonly queueUrl: string;
-    readonly settings: DrainSettings;
+    /** The DynamoDB table that holds the ECS request budget's lane. */
+    readonly budgetTableName: string;
+    readonly settings: DrainHandlerSettings;
 }
 
 export interface SqsRecord {
     readonly messageId: string;
     readonly receiptHandle: string;
     readonly body: string;
+    readonly attributes?: { readonly ApproximateReceiveCount?: string; readonly SentTimestamp?: string };
 }
 
 export interface SqsBatchResult {
@@ -97,39 +116,47 @@ export interface SqsBatchResult {
 }
 
 export interface SweepResult {
-    /** Instances whose lifecycle action was re-driven through the queue. */
-    readonly redriven: string[];
-    /** Instances with no container instance, completed with CONTINUE. */
-    readonly completed: string[];
+    /** Instances in Terminating:Wait sent to the queue to be checked. */
+    readonly queued: number;
 }
 
 export const DRAIN_METRIC_NAMESPACE = "EcsLifecycle/Drain";
 /** Redelivery delay after a poll that failed on throttling even after its retries. */
 export const THROTTLED_REDELIVERY_SECONDS = 15;
-const ECS_PAGE_SIZE = 100;
-const DESCRIBE_SERVICES_LIMIT = 10;
+/** Deferred nudges come back within this many seconds after the budget's next free slot. */
+export const NUDGE_DEFERRAL_SPREAD_SECONDS = 2;
+/** Deferred polls come back spread over this many seconds: under load they wait for one another. */
+export const POLL_DEFERRAL_SPREAD_SECONDS = 10;
+/** A nudge deferred this many times is let go: the drain's own poll covers it. */
+export const NUDGE_MAX_RECEIVES = 5;
+/** DescribeAutoScalingInstances: 50 instance ids per call. */
+const INSTANCES_PER_ASG_DESCRIBE = 50;
+const STANDALONE_STOP_REASON = "ecs-lifecycle: instance draining, standalone-task grace period over";
 const NO_ACTIVE_LIFECYCLE_ACTION = /No active Lifecycle Action found/i;
+/** Lifecycle states after which a TERMINATING action is over. */
+// An array, not a Set: a module-level Set does not survive Lambda closure serialization.
+const ACTION_OVER_STATES: readonly string[] = ["Terminating:Proceed", "Terminated", "Terminating:Retained"];
 
-/** What one request's poll leaves its message to do. */
-type PollOutcome =
+/** What a request of the batch leaves its message to do. */
+type Outcome =
     | { readonly kind: "done" }
     | { readonly kind: "wait"; readonly delaySeconds: number }
+    /** Come back after `afterMs`, spread over `spreadSeconds` (see deferralSeconds). */
+    | { readonly kind: "defer"; readonly afterMs: number; readonly spreadSeconds: number }
     | { readonly kind: "retry"; readonly throttled: boolean };
 
-/** A described container instance with the EC2 instance it runs on (the sweep needs it). */
-interface DescribedInstance extends ContainerInstanceState {
-    readonly ec2InstanceId: string | undefined;
-}
+/** A drain's start deferred again and again doubles its spread up to this many times. */
+const DEFERRAL_DOUBLINGS = 3;
 
-interface InstanceView {
-    readonly instance: ContainerInstanceState | undefined;
-    readonly tasks: TaskState[];
-}
+type DrivenRequest = LifecycleDrainRequest | ExternalDrainRequest;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-    const result: T[][] = [];
-    for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-    return result;
+/** A drain poll of one instance, from the request that drives it. */
+interface Poll {
+    readonly request: DrivenRequest;
+    /** The request as decided on: a manual drain, which says nothing of when it was asked for, dates from its message. */
+    readonly decideAs: DrivenRequest;
+    instance?: ContainerInstanceState;
+    decision?: DrainDecision;
 }
 
 function isNoActiveLifecycleAction(error: unknown): boolean {
@@ -154,16 +181,24 @@ function isScheduledEvent(event: unknown): boolean {
     );
 }
 
+/** Lifecycle actions outrank the sweep's re-drives, which outrank external drains. */
+function rank(request: DrivenRequest): number {
+    if (request.kind === "external") return 2;
+    return request.origin === "autoscaling" ? 0 : 1;
+}
+
 /** An SQS-batch handler (`ReportBatchItemFailures`) that also runs the sweep on an EventBridge Scheduled Event. */
 export function createDrainHandler(
     deps: DrainHandlerDeps,
     config: DrainHandlerConfig,
 ): (event: unknown) => Promise<SqsBatchResult | SweepResult> {
     const settings = validateDrainSettings(config.settings);
+    const lane = laneFor(config.settings.ecsRequestsPerSecond);
+    const random = deps.random ?? Math.random;
     const retry = {
         ...DEFAULT_RETRY_LIMITS,
         sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-        random: deps.random ?? Math.random,
+        random,
     };
     const cluster = config.clusterName;
     const group = config.autoScalingGroupName;
@@ -187,148 +222,14 @@ export function createDrainHandler(
         );
     }
 
-    async function listTaskArns(
-        containerInstance: string,
-        desiredStatus: "RUNNING" | "STOPPED",
-    ): Promise<string[]> {
-        const arns: string[] = [];
-        let nextToken: string | undefined;
-        do {
-            const page = await send<ListTasksCommandOutput>(
-                deps.ecs,
-                new ListTasksCommand({
-                    cluster,
-                    containerInstance,
-                    desiredStatus,
-                    maxResults: ECS_PAGE_SIZE,
-                    nextToken,
-                }),
-            );
-            arns.push(...(page.taskArns ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-        return arns;
-    }
+    const count = (name: string, value = 1) => metrics({ [name]: { value, unit: "Count" } });
 
-    async function daemonServices(serviceNames: string[]): Promise<Set<string>> {
-        const daemons = new Set<string>();
-        for (const names of chunks(serviceNames, DESCRIBE_SERVICES_LIMIT)) {
-            const described = await send<DescribeServicesCommandOutput>(
-                deps.ecs,
-                new DescribeServicesCommand({ cluster, services: names }),
-            );
-            for (const service of described.services ?? []) {
-                if (service.schedulingStrategy === "DAEMON" && service.serviceName)
-                    daemons.add(service.serviceName);
-            }
-        }
-        return daemons;
-    }
-
-    /** The tasks on the instance that are not STOPPED: desired RUNNING, and desired STOPPED but still stopping. */
-    async function unstoppedTasks(containerInstanceArn: string): Promise<TaskState[]> {
-        const arns = [
-            ...(await listTaskArns(containerInstanceArn, "RUNNING")),
-            ...(await listTaskArns(containerInstanceArn, "STOPPED")),
-        ];
-        const described = [];
-        for (const tasks of chunks(arns, ECS_PAGE_SIZE)) {
-            const page = await send<DescribeTasksCommandOutput>(
-                deps.ecs,
-                new DescribeTasksCommand({ cluster, tasks }),
-            );
-            described.push(...(page.tasks ?? []).filter((task) => task.lastStatus !== "STOPPED"));
-        }
-        const serviceNames = [
-            ...new Set(
-                described
-                    .map((task) => task.group)
-                    .filter((name): name is string => name?.startsWith("service:") === true),
-            ),
-        ].map((name) => name.slice("service:".length));
-        const daemons = serviceNames.length > 0 ? await daemonServices(serviceNames) : new Set<string>();
-        return described.map((task) => ({
-            taskArn: task.taskArn ?? "",
-            lastStatus: task.lastStatus ?? "UNKNOWN",
-            desiredStatus: task.desiredStatus ?? "UNKNOWN",
-            group: task.group,
-            daemon:
-                task.group !== undefined &&
-                task.group.startsWith("service:") &&
-                daemons.has(task.group.slice("service:".length)),
-        }));
-    }
-
-    async function findContainerInstanceArn(instanceId: string): Promise<string | undefined> {
-        const listed = await send<ListContainerInstancesCommandOutput>(
-            deps.ecs,
-            new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${instanceId}` }),
-        );
-        return listed.containerInstanceArns?.[0];
-    }
-
-    async function describeContainerInstances(arns: string[]): Promise<DescribedInstance[]> {
-        const states: DescribedInstance[] = [];
-        for (const containerInstances of chunks(arns, ECS_PAGE_SIZE)) {
-            const described = await send<DescribeContainerInstancesCommandOutput>(
-                deps.ecs,
-                new DescribeContainerInstancesCommand({ cluster, containerInstances }),
-            );
-            for (const found of described.containerInstances ?? []) {
-                const attributes: Record<string, string> = {};
-                for (const attribute of found.attributes ?? [])
-                    if (attribute.name && attribute.value !== undefined)
-                        attributes[attribute.name] = attribute.value;
-                states.push({
-                    containerInstanceArn: found.containerInstanceArn ?? "",
-                    ec2InstanceId: found.ec2InstanceId,
-                    status: found.status ?? "UNKNOWN",
-                    agentConnected: found.agentConnected ?? false,
-                    runningTasksCount: found.runningTasksCount ?? 0,
-                    pendingTasksCount: found.pendingTasksCount ?? 0,
-                    attributes,
-                });
-            }
-        }
-        return states;
-    }
-
-    /** Why an external request's instance is not this group's to drain; undefined when it is. */
-    async function notInThisGroup(instanceId: string): Promise<string | undefined> {
-        const described = await send<DescribeAutoScalingInstancesCommandOutput>(
-            deps.autoscaling,
-            new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
-        );
-        const owner = described.AutoScalingInstances?.[0]?.AutoScalingGroupName;
-        if (owner === group) return undefined;
-        return owner === undefined
-            ? `instance ${instanceId} is in no Auto Scaling group, not in ${group}`
-            : `instance ${instanceId} is in group ${owner}, not in ${group}`;
-    }
-
-    async function view(instanceId: string): Promise<InstanceView> {
-        const arn = await findContainerInstanceArn(instanceId);
-        if (arn === undefined) return { instance: undefined, tasks: [] };
-        const [instance] = await describeContainerInstances([arn]);
-        if (instance === undefined) return { instance: undefined, tasks: [] };
-        return { instance, tasks: await unstoppedTasks(arn) };
-    }
-
-    async function writeRecord(containerInstanceArn: string, update: DrainRecordUpdate): Promise<void> {
-        const stamps: [string, number | undefined][] = [
-            [DRAIN_ATTRIBUTES.startedAt, update.drainStartedAt],
-            [DRAIN_ATTRIBUTES.polledAt, update.polledAt],
-            [DRAIN_ATTRIBUTES.heartbeatAt, update.heartbeatAt],
-        ];
-        const attributes = stamps
-            .filter((stamp): stamp is [string, number] => stamp[1] !== undefined)
-            .map(([name, value]) => ({
-                name,
-                value: String(value),
-                targetType: "container-instance" as const,
-                targetId: containerInstanceArn,
-            }));
-        await send(deps.ecs, new PutAttributesCommand({ cluster, attributes }));
+    function context(request: DrivenRequest) {
+        return {
+            instanceId: request.instanceId,
+            kind: request.kind,
+            source: request.kind === "lifecycle" ? request.origin : request.source,
+        };
     }
 
     function lifecycleActionTarget(request: LifecycleDrainRequest) {
@@ -342,11 +243,17 @@ export function createDrainHandler(
         };
     }
 
+    /** The action of this group's hook on `instanceId`, named without its token. */
+    function actionOf(instanceId: string) {
+        return {
+            AutoScalingGroupName: group,
+            LifecycleHookName: config.lifecycleHookName,
+            InstanceId: instanceId,
+        };
+    }
+
     /** Completes a lifecycle action; false when it was no longer active (a duplicate or a timeout got there first). */
-    async function complete(
-        target: ReturnType<typeof lifecycleActionTarget>,
-        result: "CONTINUE" | "ABANDON",
-    ): Promise<boolean> {
+    async function complete(target: ReturnType<typeof actionOf>, result: "CONTINUE" | "ABANDON") {
         try {
             await send(
                 deps.autoscaling,
@@ -373,110 +280,581 @@ export function createDrainHandler(
         }
     }
 
-    async function carryOut(
-        request: LifecycleDrainRequest | ExternalDrainRequest,
-        actions: readonly DrainAction[],
-        instance: ContainerInstanceState | undefined,
-        recordUpdate: DrainRecordUpdate | undefined,
-    ): Promise<PollOutcome> {
-        const containerInstanceArn = () => {
-            if (instance === undefined)
-                throw new Error(`decideDrain acted on ${request.instanceId} without a container instance`);
-            return instance.containerInstanceArn;
-        };
-        // The heartbeat goes first: it proves the lifecycle action is still active before
-        // anything (DRAINING, StopTask) is done on its behalf.
-        const context = {
-            instanceId: request.instanceId,
-            kind: request.kind,
-            source: request.kind === "lifecycle" ? request.origin : request.source,
-        };
-        const heartbeatDue = actions.some((action) => action.kind === "wait" && action.heartbeat);
-        if (heartbeatDue && request.kind === "lifecycle" && !(await heartbeat(request))) {
-            logJson({ level: "info", message: "lifecycle action no longer active; drain over", ...context });
-            metrics({ DrainsIgnored: { value: 1, unit: "Count" } });
-            return { kind: "done" };
+    /**
+     * The redelivery delay of deferred work: after `afterMs`, spread over `spreadSeconds`, doubled
+     * with each time it was deferred before (up to DEFERRAL_DOUBLINGS times), so work that waits
+     * behind much other work comes back less often. Only a message younger than a poll interval
+     * can tell: every receive of it so far was a deferral, none a poll's wait.
+     */
+    function deferralSeconds(outcome: { afterMs: number; spreadSeconds: number }, record: SqsRecord): number {
+        const untilFree = Math.max(0, outcome.afterMs - deps.now()) / 1000;
+        const sentAt = Number(record.attributes?.SentTimestamp ?? deps.now());
+        const young = deps.now() - sentAt < settings.pollIntervalSeconds * 1000;
+        const deferred = young ? Number(record.attributes?.ApproximateReceiveCount ?? "1") - 1 : 0;
+        const spread = outcome.spreadSeconds * 2 ** Math.min(DEFERRAL_DOUBLINGS, Math.max(0, deferred));
+        // Never later than a poll interval: a deferred poll is the fallback of a lost event.
+        return Math.min(
+            settings.pollIntervalSeconds,
+            Math.ceil(untilFree) + 1 + Math.floor(random() * spread),
+        );
+    }
+
+    /**
+     * The outcome of work an error stopped: work the budget had no room for comes back after its
+     * next free slot, throttled work soon, anything else after the queue's visibility timeout.
+     */
+    function failed(
+        error: unknown,
+        what: Record<string, unknown>,
+        spreadSeconds = NUDGE_DEFERRAL_SPREAD_SECONDS,
+    ): Outcome {
+        if (error instanceof EcsBudgetExhausted) {
+            count("BudgetDeferrals");
+            return { kind: "defer", afterMs: error.retryAtMs, spreadSeconds };
         }
-        for (const action of actions) {
-            switch (action.kind) {
+        const throttled = isThrottlingError(error);
+        logJson({
+            level: "error",
+            message: throttled ? "throttled; left for redelivery" : "drain step failed; left for redelivery",
+            error: String(error),
+            ...what,
+        });
+        return { kind: "retry", throttled };
+    }
+
+    /**
+     * Instance id → its group and lifecycle state (instances in no group are absent). Undefined
+     * when Auto Scaling could not be asked (the batch then goes on without: every later step is
+     * safe for an action already over).
+     */
+    async function autoScalingInstances(
+        instanceIds: readonly string[],
+    ): Promise<Map<string, { group: string; state: string }> | undefined> {
+        const found = new Map<string, { group: string; state: string }>();
+        try {
+            for (const ids of chunks(instanceIds, INSTANCES_PER_ASG_DESCRIBE)) {
+                const described = await send<DescribeAutoScalingInstancesCommandOutput>(
+                    deps.autoscaling,
+                    new DescribeAutoScalingInstancesCommand({ InstanceIds: ids }),
+                );
+                for (const instance of described.AutoScalingInstances ?? []) {
+                    if (instance.InstanceId && instance.AutoScalingGroupName)
+                        found.set(instance.InstanceId, {
+                            group: instance.AutoScalingGroupName,
+                            state: instance.LifecycleState ?? "",
+                        });
+                }
+            }
+            return found;
+        } catch (error) {
+            logJson({ level: "warn", message: "could not read lifecycle states", error: String(error) });
+            return undefined;
+        }
+    }
+
+    /** Instance id → its lifecycle state in this group (undefined as above). */
+    async function lifecycleStates(instanceIds: readonly string[]): Promise<Map<string, string> | undefined> {
+        const found = await autoScalingInstances(instanceIds);
+        if (found === undefined) return undefined;
+        return new Map([...found].filter(([, i]) => i.group === group).map(([id, i]) => [id, i.state]));
+    }
+
+    async function handleBatch(records: readonly SqsRecord[]): Promise<SqsBatchResult> {
+        const budget = new EcsBudgetSession({
+            dynamodb: deps.dynamodb,
+            tableName: config.budgetTableName,
+            laneKey: cluster,
+            lane,
+            now: deps.now,
+        });
+        const ecs = new DrainEcs(deps.ecs, cluster, budget);
+        const outcomes = new Map<DrainRequest, Outcome>();
+        const requestsOf = new Map<SqsRecord, DrainRequest[]>();
+        const settle = (request: DrainRequest, outcome: Outcome) => outcomes.set(request, outcome);
+
+        const sentAt = new Map<DrainRequest, number>();
+        for (const record of records) {
+            try {
+                const requests = parseDrainMessage(record.body);
+                requestsOf.set(record, requests);
+                const sent = Number(record.attributes?.SentTimestamp ?? deps.now());
+                for (const request of requests) sentAt.set(request, sent);
+            } catch (error) {
+                if (!(error instanceof MalformedDrainMessage)) throw error;
+                logJson({
+                    level: "warn",
+                    message: "malformed drain message dropped",
+                    reason: error.message,
+                    messageId: record.messageId,
+                });
+                count("MalformedMessages");
+                requestsOf.set(record, []);
+            }
+        }
+        const all = [...requestsOf.values()].flat();
+
+        const polls = pollsOf(all, sentAt, settle);
+        await screenByAutoScaling(polls, settle);
+        deferStartsBeyondOneWrite(polls, sentAt, settle);
+        const sweeps = all.filter((request): request is SweepRequest => request.kind === "sweep");
+        const sweepIds = await stillWaiting([
+            ...new Set(sweeps.flatMap((sweep) => sweep.instanceIds).filter((id) => !polls.has(id))),
+        ]);
+        const nudges = all.filter((request): request is DrainNudge => request.kind === "nudge");
+        const toConfirm = instancesToConfirm(nudges, config.clusterArn);
+        for (const nudge of nudges)
+            if (!toConfirm.includes(nudge.containerInstanceArn)) settle(nudge, { kind: "done" });
+
+        // Reads, shared by the whole batch: the nudged instances first, they decide completions.
+        const confirmed = await ecs.confirmInstances(toConfirm);
+        const read = await ecs.readInstances([...polls.keys(), ...sweepIds]);
+        const byInstanceId = new Map<string, ContainerInstanceState>();
+        for (const instance of read.instances)
+            if (instance.status !== "INACTIVE") byInstanceId.set(instance.ec2InstanceId, instance);
+        if (confirmed.unread.length > 0) {
+            const outcome = failed(confirmed.error, { step: "confirm nudged instances" });
+            for (const nudge of nudges)
+                if (confirmed.unread.includes(nudge.containerInstanceArn)) settle(nudge, outcome);
+        }
+        if (read.unread.length > 0) {
+            const outcome = failed(
+                read.error,
+                { step: "read container instances" },
+                POLL_DEFERRAL_SPREAD_SECONDS,
+            );
+            for (const id of read.unread) if (polls.has(id)) settle(polls.get(id)!.request, outcome);
+            // A sweep none of whose instances was read comes back; one partly read lets the rest wait for the next.
+            for (const sweep of sweeps)
+                if (sweep.instanceIds.every((id) => polls.has(id) || read.unread.includes(id)))
+                    settle(sweep, outcome);
+        }
+
+        // A poll that read its instance decides for it; a nudge completes the others.
+        const polled = new Set([...polls.keys()].filter((id) => !read.unread.includes(id)));
+        await completeNudged(nudges, confirmed.instances, polled, settle);
+        // Nudged instances no longer registered: nothing to confirm.
+        for (const nudge of nudges) if (!outcomes.has(nudge)) settle(nudge, { kind: "done" });
+        await checkSweeps(
+            sweeps,
+            sweepIds.filter((id) => !read.unread.includes(id)),
+            byInstanceId,
+        );
+        for (const sweep of sweeps) if (!outcomes.has(sweep)) settle(sweep, { kind: "done" });
+
+        const now = nowSeconds();
+        for (const poll of polls.values()) {
+            if (outcomes.has(poll.request)) continue;
+            poll.instance = byInstanceId.get(poll.request.instanceId);
+            poll.decision = decideDrain({
+                request: poll.decideAs,
+                autoScalingGroupName: group,
+                instance: poll.instance,
+                now,
+                recorded: poll.instance === undefined ? {} : readDrainRecord(poll.instance),
+                settings,
+            });
+        }
+        for (const request of all)
+            if (request.kind === "stop-standalone") settle(request, await stopStandalone(request, ecs));
+        const decided = [...polls.values()].filter((poll) => !outcomes.has(poll.request));
+        await heartbeatDue(decided, settle);
+        await writeDecisions(
+            decided.filter((poll) => !outcomes.has(poll.request)),
+            ecs,
+            settle,
+        );
+        for (const poll of decided)
+            if (!outcomes.has(poll.request)) settle(poll.request, await conclude(poll));
+        await ecs.release();
+        return finish(records, requestsOf, outcomes);
+    }
+
+    /** The batch's drain polls, one per instance: a duplicate of its driving request is let go. */
+    function pollsOf(
+        requests: readonly DrainRequest[],
+        sentAt: ReadonlyMap<DrainRequest, number>,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Map<string, Poll> {
+        const polls = new Map<string, Poll>();
+        const letGo = (request: DrivenRequest, driver: DrivenRequest) => {
+            logJson({
+                level: "info",
+                message:
+                    driver.kind === "lifecycle" && request.kind === "external"
+                        ? "drain request ignored: a lifecycle delivery is driving this drain"
+                        : "duplicate drain request let go",
+                ...context(request),
+            });
+            settle(request, { kind: "done" });
+        };
+        for (const request of requests) {
+            if (request.kind === "nudge" || request.kind === "sweep" || request.kind === "stop-standalone")
+                continue;
+            const screened = screenRequest(request, group);
+            if (screened.kind === "ignore") {
+                logJson({
+                    level: "info",
+                    message: "drain request ignored",
+                    reason: screened.reason,
+                    kind: request.kind,
+                });
+                count("DrainsIgnored");
+                settle(request, { kind: "done" });
+                continue;
+            }
+            const driven = screened.request;
+            const driving = polls.get(driven.instanceId);
+            if (driving !== undefined && rank(driven) >= rank(driving.request)) {
+                letGo(driven, driving.request);
+                continue;
+            }
+            if (driving !== undefined) letGo(driving.request, driven);
+            const sent = Math.floor((sentAt.get(request) ?? deps.now()) / 1000);
+            const decideAs =
+                driven.kind === "external" ? { ...driven, requestedAt: driven.requestedAt ?? sent } : driven;
+            polls.set(driven.instanceId, { request: driven, decideAs });
+        }
+        return polls;
+    }
+
+    /**
+     * A drain not yet started needs its instance set DRAINING, and one invocation gets about one
+     * write from the budget after its reads (runtime/ecsLane.ts): messages younger than a poll
+     * interval beyond the ten that one write covers come back later, unread.
+     */
+    function deferStartsBeyondOneWrite(
+        polls: Map<string, Poll>,
+        sentAt: ReadonlyMap<DrainRequest, number>,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): void {
+        const youngSince = deps.now() - settings.pollIntervalSeconds * 1000;
+        const young = [...polls].filter(([, poll]) => (sentAt.get(poll.request) ?? 0) > youngSince);
+        for (const [instanceId, poll] of young.slice(INSTANCES_PER_WRITE)) {
+            settle(poll.request, {
+                kind: "defer",
+                afterMs: deps.now(),
+                spreadSeconds: POLL_DEFERRAL_SPREAD_SECONDS,
+            });
+            polls.delete(instanceId);
+        }
+    }
+
+    /** The sweep's instances still in Terminating:Wait (all of them when Auto Scaling cannot be asked). */
+    async function stillWaiting(instanceIds: readonly string[]): Promise<string[]> {
+        if (instanceIds.length === 0) return [];
+        const states = await lifecycleStates(instanceIds);
+        return instanceIds.filter((id) => states === undefined || states.get(id) === "Terminating:Wait");
+    }
+
+    /** Lifecycle actions already over need no poll; external drains of another group's instance are not ours. */
+    async function screenByAutoScaling(
+        polls: Map<string, Poll>,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Promise<void> {
+        if (polls.size === 0) return;
+        const found = await autoScalingInstances([...polls.keys()]);
+        for (const [instanceId, poll] of polls) {
+            const request = poll.request;
+            if (found === undefined) {
+                // An external drain must not touch an instance that may not be the group's.
+                if (request.kind === "external") {
+                    settle(request, { kind: "retry", throttled: true });
+                    polls.delete(instanceId);
+                }
+                continue;
+            }
+            const owner = found.get(instanceId)?.group;
+            const state = owner === group ? found.get(instanceId)?.state : undefined;
+            if (request.kind === "lifecycle" && (state === undefined || ACTION_OVER_STATES.includes(state))) {
+                logJson({
+                    level: "info",
+                    message: "lifecycle action already over",
+                    lifecycleState: state ?? "not in the group",
+                    ...context(request),
+                });
+                count("DrainPolls");
+                settle(request, { kind: "done" });
+                polls.delete(instanceId);
+            } else if (request.kind === "external" && owner !== group) {
+                // EventBridge rules match every instance of the account: another group's, or no
+                // group's, interruption arrives here too and is not ours to drain.
+                logJson({
+                    level: "info",
+                    message: "drain request ignored",
+                    reason:
+                        owner === undefined
+                            ? `instance ${instanceId} is in no Auto Scaling group, not in ${group}`
+                            : `instance ${instanceId} is in group ${owner}, not in ${group}`,
+                    ...context(request),
+                });
+                count("DrainsIgnored");
+                settle(request, { kind: "done" });
+                polls.delete(instanceId);
+            }
+        }
+    }
+
+    /**
+     * Completes the lifecycle actions of nudged instances the description shows DRAINING and
+     * empty, those Auto Scaling has in Terminating:Wait (one DescribeAutoScalingInstances per 50:
+     * events keep coming until an instance is gone, and a drain may have no lifecycle action).
+     */
+    async function completeNudged(
+        nudges: readonly DrainNudge[],
+        described: readonly ContainerInstanceState[],
+        polled: ReadonlySet<string>,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Promise<void> {
+        const empty = described.filter(
+            (instance) =>
+                instance.status === "DRAINING" &&
+                holdsNothing(instance) &&
+                !polled.has(instance.ec2InstanceId),
+        );
+        const states =
+            empty.length > 0 ? await lifecycleStates(empty.map((i) => i.ec2InstanceId)) : undefined;
+        for (const instance of described) {
+            let outcome: Outcome = { kind: "done" };
+            const waiting = states === undefined || states.get(instance.ec2InstanceId) === "Terminating:Wait";
+            if (empty.includes(instance) && waiting) {
+                try {
+                    if (await complete(actionOf(instance.ec2InstanceId), "CONTINUE"))
+                        reportNudgeCompletion(instance);
+                } catch (error) {
+                    outcome = failed(error, { instanceId: instance.ec2InstanceId });
+                }
+            }
+            for (const nudge of nudges)
+                if (nudge.containerInstanceArn === instance.containerInstanceArn) settle(nudge, outcome);
+        }
+    }
+
+    function reportNudgeCompletion(instance: ContainerInstanceState): void {
+        const startedAt = readDrainRecord(instance).drainStartedAt;
+        const drainSeconds = startedAt === undefined ? undefined : nowSeconds() - startedAt;
+        logJson({
+            level: "info",
+            message: "lifecycle action completed with CONTINUE",
+            reason: "an ECS event showed the instance empty and its description agrees",
+            drainSeconds,
+            instanceId: instance.ec2InstanceId,
+            source: "nudge",
+        });
+        metrics({
+            DrainsContinued: { value: 1, unit: "Count" },
+            DrainsCompletedByEvent: { value: 1, unit: "Count" },
+            ...(drainSeconds === undefined
+                ? {}
+                : { DrainDurationSeconds: { value: drainSeconds, unit: "Seconds" } }),
+        });
+    }
+
+    /** Sweep checks: no container instance → CONTINUE; a drain no delivery drives → re-driven. */
+    async function checkSweeps(
+        sweeps: readonly SweepRequest[],
+        instanceIds: readonly string[],
+        byInstanceId: ReadonlyMap<string, ContainerInstanceState>,
+    ): Promise<void> {
+        if (sweeps.length === 0) return;
+        const now = nowSeconds();
+        const redriven: string[] = [];
+        const completed: string[] = [];
+        for (const instanceId of instanceIds) {
+            const instance = byInstanceId.get(instanceId);
+            try {
+                if (instance === undefined) {
+                    if (await complete(actionOf(instanceId), "CONTINUE")) completed.push(instanceId);
+                    continue;
+                }
+                if (!needsRedrive(instance, now, settings)) continue;
+                const record = readDrainRecord(instance);
+                await send(
+                    deps.sqs,
+                    new SendMessageCommand({
+                        QueueUrl: config.queueUrl,
+                        MessageBody: redriveMessageBody({
+                            autoScalingGroupName: group,
+                            lifecycleHookName: config.lifecycleHookName,
+                            instanceId,
+                            startedAt: record.drainStartedAt ?? now,
+                        }),
+                    }),
+                );
+                redriven.push(instanceId);
+            } catch (error) {
+                logJson({ level: "error", message: "sweep check failed", error: String(error), instanceId });
+            }
+        }
+        logJson({ level: "info", message: "sweep done", checked: instanceIds.length, redriven, completed });
+        metrics({
+            SweepRedrives: { value: redriven.length, unit: "Count" },
+            SweepCompletions: { value: completed.length, unit: "Count" },
+        });
+    }
+
+    /** Heartbeats first: an action found no longer active ends its drain before anything is written for it. */
+    async function heartbeatDue(
+        polls: readonly Poll[],
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Promise<void> {
+        for (const poll of polls) {
+            const request = poll.request;
+            const due = poll.decision!.actions.some((action) => action.kind === "wait" && action.heartbeat);
+            if (!due || request.kind !== "lifecycle") continue;
+            try {
+                if (await heartbeat(request)) continue;
+                logJson({
+                    level: "info",
+                    message: "lifecycle action no longer active; drain over",
+                    ...context(request),
+                });
+                count("DrainsIgnored");
+                settle(request, { kind: "done" });
+            } catch (error) {
+                settle(request, failed(error, context(request)));
+            }
+        }
+    }
+
+    /**
+     * The decisions' ECS writes, ten instances to a call: DRAINING (a poll whose instance could
+     * not be set DRAINING comes back soon), the drain records (a record not written now is written
+     * by a later poll: the decision finds it still differs), then standalone tasks stopped.
+     */
+    async function writeDecisions(
+        polls: readonly Poll[],
+        ecs: DrainEcs,
+        settle: (request: DrainRequest, outcome: Outcome) => void,
+    ): Promise<void> {
+        const arn = (poll: Poll) => poll.instance!.containerInstanceArn;
+        const stopped = new Set<Poll>();
+        const stop = (members: readonly Poll[], error: unknown) => {
+            const outcome = failed(
+                error,
+                { step: "write", instances: members.length },
+                POLL_DEFERRAL_SPREAD_SECONDS,
+            );
+            for (const poll of members) {
+                stopped.add(poll);
+                settle(poll.request, outcome);
+            }
+        };
+        const draining = polls.filter((poll) =>
+            poll.decision!.actions.some((action) => action.kind === "setDraining"),
+        );
+        for (const unit of chunks(draining, INSTANCES_PER_WRITE)) {
+            try {
+                const failures = await ecs.setDraining(unit.map(arn));
+                for (const poll of unit) {
+                    // A failure (e.g. MISSING) shows on the next poll's read; the wait brings that poll.
+                    const failure = failures.includes(arn(poll));
+                    logJson({
+                        level: failure ? "warn" : "info",
+                        message: failure
+                            ? "container instance could not be set DRAINING"
+                            : "container instance set to DRAINING",
+                        ...context(poll.request),
+                    });
+                    if (!failure) count("DrainsStarted");
+                }
+            } catch (error) {
+                stop(unit, error);
+            }
+        }
+        const recording = polls.filter((poll) => !stopped.has(poll) && poll.decision!.record !== undefined);
+        for (const unit of chunks(recording, INSTANCES_PER_WRITE)) {
+            try {
+                await ecs.putAttributes(
+                    DRAIN_ATTRIBUTE,
+                    unit.map((poll) => [arn(poll), formatDrainRecord(poll.decision!.record!)]),
+                );
+            } catch (error) {
+                if (!(error instanceof EcsBudgetExhausted)) stop(unit, error);
+                else count("DrainRecordsPostponed", unit.length);
+            }
+        }
+        for (const poll of polls) {
+            const stops = poll.decision!.actions.some((action) => action.kind === "stopStandaloneTasks");
+            if (!stops || stopped.has(poll)) continue;
+            try {
+                await send(
+                    deps.sqs,
+                    new SendMessageCommand({
+                        QueueUrl: config.queueUrl,
+                        MessageBody: stopStandaloneBody(poll.request.instanceId, arn(poll)),
+                    }),
+                );
+            } catch (error) {
+                stop([poll], error);
+            }
+        }
+    }
+
+    /** Stops the standalone tasks of one instance: its tasks listed and described, the standalone ones stopped. */
+    async function stopStandalone(request: StopStandaloneRequest, ecs: DrainEcs): Promise<Outcome> {
+        try {
+            const taskArns = standaloneTasksToStop(
+                await ecs.desiredRunningTasks(request.containerInstanceArn),
+            );
+            for (const task of taskArns) await ecs.stopTask(task, STANDALONE_STOP_REASON);
+            logJson({
+                level: "info",
+                message: "standalone tasks stopped",
+                taskArns,
+                instanceId: request.instanceId,
+            });
+            return { kind: "done" };
+        } catch (error) {
+            // Those already stopped are not listed again: the next delivery goes on from there.
+            return failed(error, { instanceId: request.instanceId }, POLL_DEFERRAL_SPREAD_SECONDS);
+        }
+    }
+
+    /** A decided poll's final action, once its writes are done: wait, or complete / end the drain. */
+    async function conclude(poll: Poll): Promise<Outcome> {
+        const request = poll.request;
+        const final = poll.decision!.actions.at(-1)!;
+        try {
+            switch (final.kind) {
                 case "ignore":
                     logJson({
                         level: "info",
                         message: "drain request ignored",
-                        reason: action.reason,
-                        ...context,
+                        reason: final.reason,
+                        ...context(request),
                     });
-                    metrics({ DrainsIgnored: { value: 1, unit: "Count" } });
+                    count("DrainsIgnored");
                     return { kind: "done" };
-                case "setDraining": {
-                    const updated = await send<UpdateContainerInstancesStateCommandOutput>(
-                        deps.ecs,
-                        new UpdateContainerInstancesStateCommand({
-                            cluster,
-                            containerInstances: [containerInstanceArn()],
-                            status: "DRAINING",
-                        }),
-                    );
-                    // A failure here (e.g. MISSING) shows on the next poll's read; the wait below brings that poll.
-                    const failures = updated.failures ?? [];
-                    logJson({
-                        level: failures.length > 0 ? "warn" : "info",
-                        message: "container instance set to DRAINING",
-                        failures,
-                        ...context,
-                    });
-                    if (failures.length === 0) metrics({ DrainsStarted: { value: 1, unit: "Count" } });
-                    break;
-                }
-                case "stopStandaloneTasks":
-                    for (const task of action.taskArns) {
-                        await send(
-                            deps.ecs,
-                            new StopTaskCommand({
-                                cluster,
-                                task,
-                                reason: "ecs-lifecycle: instance draining, standalone-task grace period over",
-                            }),
-                        );
-                    }
-                    logJson({
-                        level: "info",
-                        message: "standalone tasks stopped",
-                        taskArns: action.taskArns,
-                        ...context,
-                    });
-                    break;
                 case "wait":
-                    if (recordUpdate !== undefined) await writeRecord(containerInstanceArn(), recordUpdate);
                     logJson({
                         level: "info",
                         message: "drain waiting",
-                        reason: action.reason,
-                        heartbeat: action.heartbeat,
-                        delaySeconds: action.delaySeconds,
-                        ...context,
+                        reason: final.reason,
+                        heartbeat: final.heartbeat,
+                        delaySeconds: final.delaySeconds,
+                        ...context(request),
                     });
-                    metrics({ DrainPolls: { value: 1, unit: "Count" } });
-                    return { kind: "wait", delaySeconds: action.delaySeconds };
+                    count("DrainPolls");
+                    return { kind: "wait", delaySeconds: final.delaySeconds };
                 case "complete": {
                     if (request.kind !== "lifecycle")
                         throw new Error(`decideDrain completed an external drain of ${request.instanceId}`);
-                    const completed = await complete(lifecycleActionTarget(request), action.result);
+                    const completed = await complete(lifecycleActionTarget(request), final.result);
                     logJson({
-                        level: action.result === "ABANDON" ? "warn" : "info",
+                        level: final.result === "ABANDON" ? "warn" : "info",
                         message: completed
-                            ? `lifecycle action completed with ${action.result}`
+                            ? `lifecycle action completed with ${final.result}`
                             : "lifecycle action was already completed",
-                        reason: action.reason,
-                        drainSeconds: action.drainSeconds,
-                        ...context,
+                        reason: final.reason,
+                        drainSeconds: final.drainSeconds,
+                        ...context(request),
                     });
                     metrics(
                         completed
                             ? {
                                   DrainPolls: { value: 1, unit: "Count" },
-                                  DrainDurationSeconds: { value: action.drainSeconds, unit: "Seconds" },
-                                  [action.result === "CONTINUE" ? "DrainsContinued" : "DrainsAbandoned"]: {
+                                  DrainDurationSeconds: { value: final.drainSeconds, unit: "Seconds" },
+                                  [final.result === "CONTINUE" ? "DrainsContinued" : "DrainsAbandoned"]: {
                                       value: 1,
                                       unit: "Count",
                                   },
@@ -492,104 +870,47 @@ export function createDrainHandler(
                     logJson({
                         level: "info",
                         message: "external drain over",
-                        reason: action.reason,
-                        drainSeconds: action.drainSeconds,
-                        ...context,
+                        reason: final.reason,
+                        drainSeconds: final.drainSeconds,
+                        ...context(request),
                     });
                     metrics({
                         DrainPolls: { value: 1, unit: "Count" },
-                        DrainDurationSeconds: { value: action.drainSeconds, unit: "Seconds" },
+                        DrainDurationSeconds: { value: final.drainSeconds, unit: "Seconds" },
                         DrainsEnded: { value: 1, unit: "Count" },
                     });
                     return { kind: "done" };
+                default:
+                    throw new Error(`decideDrain ended ${request.instanceId}'s actions with ${final.kind}`);
             }
-        }
-        throw new Error(`decideDrain returned no final action for ${request.instanceId}`);
-    }
-
-    async function poll(request: DrainRequest): Promise<PollOutcome> {
-        const screened = screenRequest(request, group);
-        if (screened.kind === "ignore") {
-            logJson({
-                level: "info",
-                message: "drain request ignored",
-                reason: screened.reason,
-                kind: request.kind,
-            });
-            metrics({ DrainsIgnored: { value: 1, unit: "Count" } });
-            return { kind: "done" };
-        }
-        const drain = screened.request;
-        try {
-            // EventBridge rules match every instance of the account: another group's, or no
-            // group's, interruption arrives here too and is not ours to drain.
-            const elsewhere = drain.kind === "external" ? await notInThisGroup(drain.instanceId) : undefined;
-            if (elsewhere !== undefined) {
-                logJson({
-                    level: "info",
-                    message: "drain request ignored",
-                    reason: elsewhere,
-                    kind: drain.kind,
-                    source: drain.kind === "external" ? drain.source : drain.origin,
-                    instanceId: drain.instanceId,
-                });
-                metrics({ DrainsIgnored: { value: 1, unit: "Count" } });
-                return { kind: "done" };
-            }
-            const { instance, tasks } = await view(drain.instanceId);
-            const now = nowSeconds();
-            const recorded = instance === undefined ? {} : readDrainRecord(instance);
-            const decision = decideDrain({
-                request: drain,
-                autoScalingGroupName: group,
-                instance,
-                tasks,
-                now,
-                recorded,
-                settings,
-            });
-            return await carryOut(drain, decision.actions, instance, decision.recordUpdate);
         } catch (error) {
-            const throttled = isThrottlingError(error);
-            logJson({
-                level: "error",
-                message: throttled
-                    ? "throttled after retries; left for redelivery"
-                    : "drain poll failed; left for redelivery",
-                error: String(error),
-                instanceId: drain.instanceId,
-            });
-            return { kind: "retry", throttled };
+            return failed(error, context(request));
         }
     }
 
-    /** Returns true when the message must come back (a batch item failure). */
-    async function handleRecord(record: SqsRecord): Promise<boolean> {
-        let requests: DrainRequest[];
-        try {
-            requests = parseDrainMessage(record.body);
-        } catch (error) {
-            if (!(error instanceof MalformedDrainMessage)) throw error;
-            logJson({
-                level: "warn",
-                message: "malformed drain message dropped",
-                reason: error.message,
-                messageId: record.messageId,
+    /** Each message's fate from its requests': back after the shortest wait, or gone when all are done. */
+    async function finish(
+        records: readonly SqsRecord[],
+        requestsOf: ReadonlyMap<SqsRecord, DrainRequest[]>,
+        outcomes: ReadonlyMap<DrainRequest, Outcome>,
+    ): Promise<SqsBatchResult> {
+        const batchItemFailures: { itemIdentifier: string }[] = [];
+        for (const record of records) {
+            const requests = requestsOf.get(record) ?? [];
+            let results = requests.map((request) => outcomes.get(request) ?? { kind: "done" as const });
+            const receives = Number(record.attributes?.ApproximateReceiveCount ?? "1");
+            if (requests.every((request) => request.kind === "nudge") && receives >= NUDGE_MAX_RECEIVES) {
+                if (results.some((result) => result.kind !== "done")) count("NudgesLetGo");
+                results = [];
+            }
+            if (results.every((result) => result.kind === "done")) continue;
+            batchItemFailures.push({ itemIdentifier: record.messageId });
+            const delays = results.flatMap((result) => {
+                if (result.kind === "wait") return [result.delaySeconds];
+                if (result.kind === "defer") return [deferralSeconds(result, record)];
+                return result.kind === "retry" && result.throttled ? [THROTTLED_REDELIVERY_SECONDS] : [];
             });
-            metrics({ MalformedMessages: { value: 1, unit: "Count" } });
-            return false;
-        }
-        const outcomes: PollOutcome[] = [];
-        for (const request of requests) outcomes.push(await poll(request));
-        const delays = outcomes.flatMap((outcome) =>
-            outcome.kind === "wait"
-                ? [outcome.delaySeconds]
-                : outcome.kind === "retry" && outcome.throttled
-                  ? [THROTTLED_REDELIVERY_SECONDS]
-                  : [],
-        );
-        const mustReturn = outcomes.some((outcome) => outcome.kind !== "done");
-        if (delays.length > 0) {
+            if (delays.length === 0) continue;
             try {
                 await send(
                     deps.sqs,
@@ -608,11 +929,11 @@ export function createDrainHandler(
                 });
             }
         }
-        return mustReturn;
+        return { batchItemFailures };
     }
 
+    /** The scheduled sweep: the group's instances in Terminating:Wait, sent to the queue to be checked. */
     async function sweep(): Promise<SweepResult> {
-        const now = nowSeconds();
         const waiting: string[] = [];
         let nextToken: string | undefined;
         do {
@@ -630,47 +951,15 @@ export function createDrainHandler(
             }
             nextToken = page.NextToken;
         } while (nextToken);
-
-        const completed: string[] = [];
-        const registered: string[] = [];
-        for (const instanceId of waiting) {
-            const arn = await findContainerInstanceArn(instanceId);
-            if (arn !== undefined) {
-                registered.push(arn);
-                continue;
-            }
-            if (
-                await complete(
-                    {
-                        AutoScalingGroupName: group,
-                        LifecycleHookName: config.lifecycleHookName,
-                        InstanceId: instanceId,
-                    },
-                    "CONTINUE",
-                )
-            )
-                completed.push(instanceId);
+        const now = nowSeconds();
+        for (const ids of chunks(waiting, SWEEP_MESSAGE_INSTANCES)) {
+            await send(
+                deps.sqs,
+                new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: sweepCheckBody(ids, now) }),
+            );
         }
-        const redriven: string[] = [];
-        for (const instance of await describeContainerInstances(registered)) {
-            const record = readDrainRecord(instance);
-            const instanceId = instance.ec2InstanceId;
-            if (instanceId === undefined || isDrivenByDelivery(record, now, settings)) continue;
-            const body = sweepMessageBody({
-                autoScalingGroupName: group,
-                lifecycleHookName: config.lifecycleHookName,
-                instanceId,
-                startedAt: record.drainStartedAt ?? now,
-            });
-            await send(deps.sqs, new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: body }));
-            redriven.push(instanceId);
-        }
-        logJson({ level: "info", message: "sweep done", waiting: waiting.length, redriven, completed });
-        metrics({
-            SweepRedrives: { value: redriven.length, unit: "Count" },
-            SweepCompletions: { value: completed.length, unit: "Count" },
-        });
-        return { redriven, completed };
+        logJson({ level: "info", message: "sweep queued", waiting: waiting.length });
+        return { queued: waiting.length };
     }
 
     return async (event: unknown) => {
@@ -679,11 +968,7 @@ export function createDrainHandler(
             throw new Error(
                 `event: expected an SQS batch (Records) or an EventBridge Scheduled Event, got ${JSON.stringify(event).slice(0, 200)}`,
             );
-        const batchItemFailures: { itemIdentifier: string }[] = [];
-        for (const record of event.Records) {
-            if (await handleRecord(record)) batchItemFailures.push({ itemIdentifier: record.messageId });
-        }
-        return { batchItemFailures };
+        return handleBatch(event.Records);
     };
 }
 
@@ -693,7 +978,7 @@ export function createDrainHandler(
  * (AWS Lambda's SDK v3 unless the simulated region passes its own).
  */
 export function drainCallbackFactory(
-    settings: DrainSettings,
+    settings: DrainHandlerSettings,
     runtime: () => LambdaRuntime = awsLambdaRuntime,
 ): () => (event: unknown) => Promise<unknown> {
     return () => {
@@ -704,6 +989,7 @@ export function drainCallbackFactory(
                 ecs: where.client("ecs"),
                 autoscaling: where.client("autoscaling"),
                 sqs: where.client("sqs"),
+                dynamodb: where.client("dynamodb"),
                 log: (line: string) => console.log(line),
                 now: () => Date.now(),
                 sleep: (ms: number) => where.sleep(ms),
@@ -711,9 +997,11 @@ export function drainCallbackFactory(
             },
             {
                 clusterName: env.CLUSTER_NAME ?? "",
+                clusterArn: env.CLUSTER_ARN ?? "",
                 autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME ?? "",
                 lifecycleHookName: env.LIFECYCLE_HOOK_NAME ?? "",
                 queueUrl: env.QUEUE_URL ?? "",
+                budgetTableName: env.ECS_BUDGET_TABLE ?? "",
                 settings,
             },
         );

@@ -411,6 +411,11 @@ export class LambdaModel implements ServiceModel, LambdaInternal {
         return frame ? frame.startedAt + frame.chargedMs : this.ctx.clock.now();
     }
 
+    /** The name of the function whose handler is running now, if any. */
+    runningFunctionName(): string | undefined {
+        return this.frames.at(-1)?.fn.spec.name;
+    }
+
     traceForSend(targetArn: string): MessageTrace | undefined {
         const frame = this.frames.at(-1);
         if (!frame) return undefined;

@@ -4,7 +4,9 @@
  * in for API traffic (the loopback server and scripted clients alike): it counts the call,
  * charges the modelled latency to the Lambda invocation that is running, applies the API faults
  * (ECS throttling, Auto Scaling throttling and contention), then dispatches to the model; a call
- * observer, when given, sees each call with its answer.
+ * observer, when given, sees each call with its answer. Each ECS call's virtual time and caller
+ * are kept, so `ecsRequestRate` can tell the peak and the 99th percentile of ECS requests per
+ * second over a sliding second, the measure ECS's own throttle works on.
  */
 import { AutoScalingModel } from "./autoscaling/model";
 import type { AutoScalingTimings } from "./autoscaling/groups";
@@ -86,6 +88,39 @@ export type ApiCallObserver = (call: ObservedApiCall) => void;
 
 export type ApiCallCounts = Record<string, Record<string, number>>;
 
+/** One ECS request as `call` received it: when (virtual epoch ms) and from which function. */
+export interface EcsRequest {
+    readonly at: number;
+    /** The Lambda function whose handler made it; undefined for a call from outside any invocation. */
+    readonly caller: string | undefined;
+}
+
+/** ECS requests per second over a sliding second: how many fell within the second up to each request. */
+export interface RequestRate {
+    readonly requests: number;
+    /** The most requests within any one second. */
+    readonly peak: number;
+    /** 99 % of the requests were made with at most this many within the second up to them (nearest rank). */
+    readonly p99: number;
+}
+
+/** Peak and p99 requests within a sliding second, of request times in any order. */
+export function slidingSecondRate(times: readonly number[]): RequestRate {
+    const sorted = [...times].sort((a, b) => a - b);
+    const counts: number[] = [];
+    let first = 0;
+    for (let i = 0; i < sorted.length; i++) {
+        while (sorted[i] - sorted[first] >= 1000) first++;
+        counts.push(i - first + 1);
+    }
+    counts.sort((a, b) => a - b);
+    return {
+        requests: sorted.length,
+        peak: counts.at(-1) ?? 0,
+        p99: counts.length > 0 ? counts[Math.max(1, Math.ceil(0.99 * counts.length)) - 1] : 0,
+    };
+}
+
 export class Region {
     readonly clock: VirtualClock;
     readonly random: SeededRandom;
@@ -114,6 +149,7 @@ export class Region {
     private readonly counts: ApiCallCounts = {};
     private readonly throttled: ApiCallCounts = {};
     private readonly bytes: ApiCallCounts = {};
+    private readonly ecsRequests: EcsRequest[] = [];
     private ecsTokens = ECS_BURST;
     private ecsTokensAt: number;
     private readonly callObserver?: ApiCallObserver;
@@ -223,6 +259,11 @@ export class Region {
         this.lambda.regionWorkStarts();
         try {
             bump(this.counts, service, operation);
+            if (service === "ecs")
+                this.ecsRequests.push({
+                    at: this.lambda.invocationNow(),
+                    caller: this.lambda.runningFunctionName(),
+                });
             this.lambda.chargeApiLatency(this.latency[service], callKey);
             const output = this.serve(service, operation, input ?? {}, "call", () => {
                 if (service === "ecs") this.throttleEcs(operation);
@@ -286,6 +327,22 @@ export class Region {
     /** API calls served (or throttled) so far, by service and operation. */
     apiCalls(): ApiCallCounts {
         return structuredClone(this.counts);
+    }
+
+    /**
+     * ECS requests per second over a sliding second (throttled requests included: ECS counts them
+     * too), of the requests made from `since` (virtual epoch ms) by callers `from` accepts.
+     * A request's time is when the calling handler made it (in-process calls are made one after
+     * another; calls over the wire that a handler issues together share a time only roughly).
+     */
+    ecsRequestRate(
+        options: { since?: number; from?: (caller: string | undefined) => boolean } = {},
+    ): RequestRate {
+        const since = options.since ?? -Infinity;
+        const from = options.from ?? (() => true);
+        return slidingSecondRate(
+            this.ecsRequests.filter((r) => r.at >= since && from(r.caller)).map((r) => r.at),
+        );
     }
 
     /** Bytes of the answers served while `countResponseBytes` was set, by service and operation. */

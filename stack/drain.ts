@@ -1,18 +1,34 @@
 /**
  * What DrainHook declares, as plain values shared with the simulated region
- * (sim/pipelines/drain.ts): the function's size and concurrency, the event source's batch, and
- * the EventBridge rules that start a drain without a lifecycle action.
+ * (sim/pipelines/drain.ts): the function's size and concurrency, the event source's batch, the
+ * EventBridge rules that start a drain without a lifecycle action, and the rules that nudge a
+ * drain when ECS says a draining instance may have emptied.
  */
 import {
+    CONTAINER_INSTANCE_CHANGE_DETAIL_TYPE,
     HEALTH_DETAIL_TYPE,
     REBALANCE_DETAIL_TYPE,
     SPOT_INTERRUPTION_DETAIL_TYPE,
+    TASK_CHANGE_DETAIL_TYPE,
 } from "../runtime/drainMessage";
+import { IDS_PER_FILTER } from "../runtime/drainEcs";
 
-/** The most batches the drain queue's event source runs at once (its maximumConcurrency). */
+/**
+ * The most batches the drain queue's event source runs at once (its maximumConcurrency). ECS
+ * calls do not grow with it (the budget holds them); it bounds the Auto Scaling and SQS calls in
+ * flight, and so how long a nudge waits in the queue behind polls: at 5, a 1,000-instance refresh
+ * kept nudges waiting up to 11 s (p99), at 10 up to 8 s (bench/drainComparison.ts).
+ */
 export const DRAIN_CONCURRENCY = 10;
 export const DRAIN_MEMORY_MB = 256;
-export const DRAIN_BATCH_SIZE = 10;
+/** Messages per invocation: one ListContainerInstances filter and one DescribeContainerInstances read them all. */
+export const DRAIN_BATCH_SIZE = IDS_PER_FILTER;
+/**
+ * How long the event source gathers a batch (Lambda requires at least 1 s above 10 messages): a
+ * task's STOPPED event and its instance's change, and the polls due in the same second, share
+ * one invocation and one read. Each nudge waits for it, so it stays short.
+ */
+export const DRAIN_BATCHING_WINDOW_SECONDS = 1;
 
 /**
  * AWS Health event type codes (service EC2, category scheduledChange) that announce an instance
@@ -74,3 +90,40 @@ export const INTERRUPTION_RULES: readonly InterruptionRule[] = [
         },
     },
 ];
+
+export interface NudgeRule {
+    /** Suffix of the rule's and its target's resource names. */
+    readonly id: string;
+    readonly description: string;
+    readonly eventPattern: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * EventBridge rules, scoped to the cluster, whose ECS events nudge a drain (ECS developer guide,
+ * "Amazon ECS events"): a change of a DRAINING container instance (every task stopped on it
+ * changes its remainingResources), and a task on a container instance reaching STOPPED (the same
+ * stop, in case one of the two events is lost). Their target is the drain queue: the drain Lambda
+ * reads them in its batches, one look per instance however many events it gets.
+ */
+export function nudgeRules(clusterArn: string): readonly NudgeRule[] {
+    return [
+        {
+            id: "instance-changed",
+            description: "Nudges the drain of a DRAINING container instance of the cluster when it changes",
+            eventPattern: {
+                source: ["aws.ecs"],
+                "detail-type": [CONTAINER_INSTANCE_CHANGE_DETAIL_TYPE],
+                detail: { clusterArn: [clusterArn], status: ["DRAINING"] },
+            },
+        },
+        {
+            id: "task-stopped",
+            description: "Nudges the drain of a container instance of the cluster when a task on it stops",
+            eventPattern: {
+                source: ["aws.ecs"],
+                "detail-type": [TASK_CHANGE_DETAIL_TYPE],
+                detail: { clusterArn: [clusterArn], lastStatus: ["STOPPED"], launchType: ["EC2"] },
+            },
+        },
+    ];
+}

@@ -10,6 +10,7 @@ import {
     SQS_MAX_RECEIVE_COUNT,
     type DrainSettings,
 } from "../runtime/drain";
+import { MAX_REQUESTS_PER_SECOND, MIN_REQUESTS_PER_SECOND } from "../runtime/ecsLane";
 import { INSTANCE_TYPES } from "../runtime/instanceTypes";
 import {
     MANAGED_CAPACITY_DEFAULTS,
@@ -110,10 +111,12 @@ export interface AlbSettings {
     readonly deregistrationDelaySeconds: number;
 }
 
-/** The drain pipeline's settings: the hook, the drain Lambda's decisions and its sweep. */
+/** The drain pipeline's settings: the hook, the drain Lambda's decisions, its sweep and its ECS budget. */
 export interface DrainHookSettings extends DrainSettings {
     /** How often the sweep looks for instances in Terminating:Wait that no delivery drives. */
     readonly sweepIntervalMinutes: number;
+    /** ECS requests the drain Lambda makes within any one second, all its invocations together. */
+    readonly ecsRequestsPerSecond: number;
 }
 
 export interface CapacitySettings {
@@ -507,6 +510,14 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         range: "1–60; sweep + 3 polls within half the heartbeat timeout",
         description:
             "How often the sweep re-drives instances in Terminating:Wait whose drain message was lost.",
+    },
+    {
+        key: "ecsRequestsPerSecond",
+        type: "integer",
+        default: 8,
+        range: `${MIN_REQUESTS_PER_SECOND}–${MAX_REQUESTS_PER_SECOND}`,
+        description:
+            "ECS API requests the drain Lambda makes within any one second, all its invocations together (held in a DynamoDB item). ECS throttles an account's reads at about 20 per second, shared with the console, the capacity scaler's once-a-minute read of the cluster and every other tool.",
     },
     {
         key: "minimumSpareTasks",
@@ -1078,6 +1089,12 @@ function readDrain(r: Reader): DrainHookSettings {
         standaloneTaskPolicy: r.oneOf("standaloneTaskPolicy", "wait", ["wait", "stop"] as const),
         standaloneGraceSeconds,
         sweepIntervalMinutes: r.integer("drainSweepMinutes", 2, 1, 60),
+        ecsRequestsPerSecond: r.integer(
+            "ecsRequestsPerSecond",
+            8,
+            MIN_REQUESTS_PER_SECOND,
+            MAX_REQUESTS_PER_SECOND,
+        ),
     };
     const budget = Math.floor(heartbeatTimeoutSeconds / 2);
     if (drain.sweepIntervalMinutes * 60 + 3 * pollIntervalSeconds >= budget) {

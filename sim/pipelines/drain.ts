@@ -5,9 +5,11 @@
  * whole drain, its dead-letter queue, the drain Lambda built from the component's own callback
  * factory with the component's environment, timeout and memory (and its reserved concurrency when
  * the stack opts in), the event
- * source mapping with partial batch failures, the sweep schedule, the EC2 interruption rules that
- * target the queue, and the abandoned-drain alarm. The group gets the retention trigger the
- * cluster component sets, so an ABANDON keeps the instance (Terminating:Retained).
+ * source mapping with partial batch failures and its batching window, the ECS budget's table, the
+ * sweep schedule, the EC2 interruption rules and the cluster's ECS nudge rules that target the
+ * queue, and the abandoned-drain alarm. The group gets the retention trigger the cluster
+ * component sets, so an ABANDON keeps the instance (Terminating:Retained). The bench deploys the
+ * previous design through the same function (`design`).
  */
 import {
     DRAIN_FUNCTION_TIMEOUT_SECONDS,
@@ -16,11 +18,44 @@ import {
 } from "../../stack/settings";
 import { requiredMaxReceiveCount } from "../../runtime/drain";
 import { DRAIN_METRIC_NAMESPACE } from "../../runtime/drainHandler";
+import type { LambdaRuntime } from "../../runtime/lambdaRuntime";
 import type { DeployedCluster, SimHarness } from "../harness";
 import { reservedConcurrencyOf } from "../../stack/concurrency";
-import { DRAIN_BATCH_SIZE, DRAIN_CONCURRENCY, DRAIN_MEMORY_MB, INTERRUPTION_RULES } from "../../stack/drain";
+import {
+    DRAIN_BATCH_SIZE,
+    DRAIN_BATCHING_WINDOW_SECONDS,
+    DRAIN_CONCURRENCY,
+    DRAIN_MEMORY_MB,
+    INTERRUPTION_RULES,
+    nudgeRules,
+} from "../../stack/drain";
 import { drainCallbackFactory } from "../../runtime/drainHandler";
 import { rateExpression } from "../../stack/schedule";
+
+/** What a drain design brings to the pipeline: its Lambda body and how the queue feeds it. */
+export interface DrainDesign {
+    readonly callbackFactory: (
+        settings: DrainHookSettings,
+        runtime: () => LambdaRuntime,
+    ) => () => (event: unknown) => Promise<unknown>;
+    readonly batchSize: number;
+    readonly batchingWindowSeconds: number;
+    readonly maximumConcurrency: number;
+    /** The queue's redrive maxReceiveCount. */
+    readonly maxReceiveCount: (settings: DrainHookSettings) => number;
+    /** Whether the cluster's ECS events nudge drains through the queue. */
+    readonly nudges: boolean;
+}
+
+/** The design DrainHook declares. */
+export const SHIPPED_DRAIN_DESIGN: DrainDesign = {
+    callbackFactory: (settings, runtime) => drainCallbackFactory(settings, runtime),
+    batchSize: DRAIN_BATCH_SIZE,
+    batchingWindowSeconds: DRAIN_BATCHING_WINDOW_SECONDS,
+    maximumConcurrency: DRAIN_CONCURRENCY,
+    maxReceiveCount: requiredMaxReceiveCount,
+    nudges: true,
+};
 
 export interface DrainPipeline {
     readonly topicArn: string;
@@ -30,6 +65,7 @@ export interface DrainPipeline {
     readonly functionArn: string;
     readonly lifecycleHookName: string;
     readonly sweepRuleName: string;
+    readonly budgetTableName: string;
 }
 
 /** The name `new DrainHook("drain", …)` in index.ts gives the hook (`${name}-terminating`). */
@@ -46,8 +82,9 @@ export async function deployDrainPipeline(
     harness: SimHarness,
     deployed: DeployedCluster,
     settings: DrainHookSettings,
-    options: { reserveConcurrency?: boolean } = {},
+    options: { reserveConcurrency?: boolean; design?: DrainDesign } = {},
 ): Promise<DrainPipeline> {
+    const design = options.design ?? SHIPPED_DRAIN_DESIGN;
     if (deployed.hookName !== undefined) {
         throw new Error(
             `deployDrainPipeline: group ${deployed.groupName} already has the TERMINATING hook ${deployed.hookName}; deploy the cluster without \`hook\`, the pipeline puts its own`,
@@ -56,7 +93,7 @@ export async function deployDrainPipeline(
     const region = harness.region;
     const prefix = `${deployed.clusterName}-drain`;
     const admin = (
-        service: "sns" | "sqs" | "autoscaling" | "events" | "monitoring",
+        service: "sns" | "sqs" | "autoscaling" | "events" | "monitoring" | "dynamodb",
         op: string,
         input: object,
     ) => region.admin(service, op, input as Record<string, unknown>);
@@ -90,7 +127,7 @@ export async function deployDrainPipeline(
         MessageRetentionPeriod: String(MESSAGE_RETENTION_SECONDS),
         RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: deadLetterQueue.arn,
-            maxReceiveCount: requiredMaxReceiveCount(settings),
+            maxReceiveCount: design.maxReceiveCount(settings),
         }),
     });
     admin("sns", "Subscribe", { TopicArn: topicArn, Protocol: "sqs", Endpoint: queue.arn });
@@ -98,9 +135,17 @@ export async function deployDrainPipeline(
     const failures = createQueue(`${prefix}-fn-failures`, {
         MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS),
     });
+    const budgetTableName = `${prefix}-ecs-budget`;
+    admin("dynamodb", "CreateTable", {
+        TableName: budgetTableName,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [{ AttributeName: "lane", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "lane", AttributeType: "S" }],
+    });
+
     // Lambda runs the factory at cold start, inside the function's environment: the handler reads
     // its names from process.env then, so it is built on the first invocation.
-    const coldStart = drainCallbackFactory({ ...settings }, harness.lambdaRuntime);
+    const coldStart = design.callbackFactory({ ...settings }, harness.lambdaRuntime);
     let handler: ((event: unknown) => Promise<unknown>) | undefined;
     const functionArn = harness.deployFunction({
         name: `${prefix}-fn`,
@@ -110,18 +155,21 @@ export async function deployDrainPipeline(
         reservedConcurrency: reservedConcurrencyOf("drain", options.reserveConcurrency ?? false),
         environment: {
             CLUSTER_NAME: deployed.clusterName,
+            CLUSTER_ARN: deployed.clusterArn,
             AUTO_SCALING_GROUP_NAME: deployed.groupName,
             LIFECYCLE_HOOK_NAME: DRAIN_HOOK_NAME,
             QUEUE_URL: queue.url,
+            ECS_BUDGET_TABLE: budgetTableName,
         },
         deadLetterArn: failures.arn,
     });
     region.lambda.createEventSourceMapping({
         queueArn: queue.arn,
         functionArn,
-        batchSize: DRAIN_BATCH_SIZE,
+        batchSize: design.batchSize,
+        maximumBatchingWindowSeconds: design.batchingWindowSeconds,
         reportBatchItemFailures: true,
-        maximumConcurrency: DRAIN_CONCURRENCY,
+        maximumConcurrency: design.maximumConcurrency,
     });
 
     const sweepRuleName = `${prefix}-sweep`;
@@ -130,7 +178,8 @@ export async function deployDrainPipeline(
         ScheduleExpression: rateExpression(settings.sweepIntervalMinutes),
     });
     admin("events", "PutTargets", { Rule: sweepRuleName, Targets: [{ Id: "drain-fn", Arn: functionArn }] });
-    for (const rule of INTERRUPTION_RULES) {
+    const queueRules = [...INTERRUPTION_RULES, ...(design.nudges ? nudgeRules(deployed.clusterArn) : [])];
+    for (const rule of queueRules) {
         const name = `${prefix}-${rule.id}`;
         admin("events", "PutRule", { Name: name, EventPattern: JSON.stringify(rule.eventPattern) });
         admin("events", "PutTargets", { Rule: name, Targets: [{ Id: "drain-queue", Arn: queue.arn }] });
@@ -169,5 +218,6 @@ export async function deployDrainPipeline(
         functionArn,
         lifecycleHookName: DRAIN_HOOK_NAME,
         sweepRuleName,
+        budgetTableName,
     };
 }

@@ -4,7 +4,7 @@
  * report charts. Everything here is computed from the region's timeline, its Lambda counters
  * and its API call counts after the run.
  */
-import type { Region } from "../region";
+import type { Region, RequestRate } from "../region";
 import type { FaultName, FaultSettings, TimelineEntry } from "../types";
 import type { RunSeries } from "./recorder";
 import type { RetainedInstance } from "./retention";
@@ -90,6 +90,8 @@ export interface ScenarioResult {
     readonly retained: readonly RetainedInstance[];
     /** Per fault switched on (none: {}). */
     readonly faults: Readonly<Partial<Record<FaultName, FaultReport>>>;
+    /** ECS requests per second over a sliding second (peak, p99), every caller's. */
+    readonly ecsRequestsPerSecond: RequestRate;
     readonly checks: readonly ScenarioCheck[];
     readonly passed: boolean;
     readonly timeline: readonly TimelineLine[];

@@ -180,6 +180,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioResult> {
             services: serviceHealth(region, services),
             retained,
             faults: faultReport(region.ctx.faults, region.faultsFired()),
+            ecsRequestsPerSecond: region.ecsRequestRate({ since: recorder.startedAt }),
             checks,
             passed: passes(invariants, checks),
             timeline: recorder.timeline(),

@@ -151,12 +151,55 @@ describe("DrainHook", () => {
         );
     });
 
-    it("lets EventBridge send to the queue for exactly those three rules", () => {
+    it("nudges drains with the cluster's ECS events: a DRAINING instance changed, a task on an instance stopped", () => {
+        const rules = ["instance-changed", "task-stopped"].map((id) => ({
+            pattern: JSON.parse(
+                named(run, "aws:cloudwatch/eventRule:EventRule", `drain-${id}`).inputs.eventPattern,
+            ),
+            target: named(run, "aws:cloudwatch/eventTarget:EventTarget", `drain-${id}`),
+        }));
+        assert.deepEqual(
+            rules.map((rule) => rule.pattern),
+            [
+                {
+                    source: ["aws.ecs"],
+                    "detail-type": ["ECS Container Instance State Change"],
+                    detail: { clusterArn: [CLUSTER_ARN], status: ["DRAINING"] },
+                },
+                {
+                    source: ["aws.ecs"],
+                    "detail-type": ["ECS Task State Change"],
+                    detail: { clusterArn: [CLUSTER_ARN], lastStatus: ["STOPPED"], launchType: ["EC2"] },
+                },
+            ],
+        );
+        const policy = named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy");
+        for (const rule of rules) {
+            assert.equal(rule.target.inputs.arn, "arn:aws:sqs:us-east-1:123456789012:drain-queue-physical");
+            assert.ok(rule.target.dependencies.includes(policy.urn));
+        }
+    });
+
+    it("gathers batches of 50 for a second, so one invocation reads them together", () => {
+        const source = named(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "drain-source");
+        assert.equal(source.inputs.batchSize, 50);
+        assert.equal(source.inputs.maximumBatchingWindowInSeconds, 1);
+    });
+
+    it("keeps the ECS budget's lane in an encrypted on-demand table keyed by lane", () => {
+        const table = named(run, "aws:dynamodb/table:Table", "drain-ecs-budget");
+        assert.equal(table.inputs.billingMode, "PAY_PER_REQUEST");
+        assert.equal(table.inputs.hashKey, "lane");
+        assert.deepEqual(table.inputs.attributes, [{ name: "lane", type: "S" }]);
+        assert.deepEqual(table.inputs.serverSideEncryption, { enabled: true });
+    });
+
+    it("lets EventBridge send to the queue for exactly its five rules", () => {
         const policy = JSON.parse(
             named(run, "aws:sqs/queuePolicy:QueuePolicy", "drain-queue-policy").inputs.policy,
         );
         assert.deepEqual(policy.Statement[1], {
-            Sid: "FromTheInterruptionRulesOnly",
+            Sid: "FromTheDrainRulesOnly",
             Effect: "Allow",
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
@@ -167,6 +210,8 @@ describe("DrainHook", () => {
                         "arn:aws:events:us-east-1:123456789012:rule/drain-spot-interruption-physical",
                         "arn:aws:events:us-east-1:123456789012:rule/drain-rebalance-physical",
                         "arn:aws:events:us-east-1:123456789012:rule/drain-scheduled-event-physical",
+                        "arn:aws:events:us-east-1:123456789012:rule/drain-instance-changed-physical",
+                        "arn:aws:events:us-east-1:123456789012:rule/drain-task-stopped-physical",
                     ],
                 },
             },
@@ -184,9 +229,11 @@ describe("DrainHook", () => {
         assert.equal(fn.inputs.role, "arn:aws:iam::123456789012:role/drain-fn-role-physical");
         assert.deepEqual(fn.inputs.environment.variables, {
             CLUSTER_NAME: "c1",
+            CLUSTER_ARN: CLUSTER_ARN,
             AUTO_SCALING_GROUP_NAME: "asg",
             LIFECYCLE_HOOK_NAME: "drain-terminating",
             QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/drain-queue-physical",
+            ECS_BUDGET_TABLE: "drain-ecs-budget-physical",
         });
         assert.equal(fn.inputs.loggingConfig.logGroup, "drain-fn-logs-physical");
         assert.equal(
@@ -195,7 +242,7 @@ describe("DrainHook", () => {
         );
     });
 
-    it("grants the drain Lambda only this cluster, this group and its own queue", () => {
+    it("grants the drain Lambda only this cluster, this group, its own queue and its budget's table", () => {
         const policy = JSON.parse(
             named(run, "aws:iam/rolePolicy:RolePolicy", "drain-fn-policy").inputs.policy,
         );
@@ -208,12 +255,12 @@ describe("DrainHook", () => {
             "CompleteThisGroupsLifecycleActions",
             "FindWaitingInstances",
             "WaitOnAndRedriveOwnQueue",
+            "SpendTheEcsBudget",
         ]);
         assert.equal(bySid.FindContainerInstanceInThisCluster.Resource, CLUSTER_ARN);
         assert.deepEqual(bySid.DrainThisClustersInstances.Resource, [
             "arn:aws:ecs:us-east-1:123456789012:container-instance/c1/*",
             "arn:aws:ecs:us-east-1:123456789012:task/c1/*",
-            "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
         ]);
         assert.deepEqual(bySid.DrainThisClustersInstances.Condition, {
             ArnEquals: { "ecs:cluster": CLUSTER_ARN },
@@ -223,6 +270,12 @@ describe("DrainHook", () => {
             bySid.WaitOnAndRedriveOwnQueue.Resource,
             "arn:aws:sqs:us-east-1:123456789012:drain-queue-physical",
         );
+        assert.deepEqual(bySid.SpendTheEcsBudget, {
+            Sid: "SpendTheEcsBudget",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/drain-ecs-budget-physical",
+        });
         assert.equal(
             ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length,
             0,

@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
 import {
     ContainerInstanceState,
-    DRAIN_ATTRIBUTES,
+    DRAIN_ATTRIBUTE,
     DrainInput,
     DrainSettings,
     TaskState,
     decideDrain,
+    formatDrainRecord,
+    holdsNothing,
     isDrivenByDelivery,
     lifecycleGlobalTimeoutSeconds,
+    needsRedrive,
     readDrainRecord,
     requiredMaxReceiveCount,
     screenRequest,
+    standaloneTasksToStop,
     validateDrainSettings,
 } from "../../runtime/drain";
 import {
@@ -58,13 +62,26 @@ function external(overrides: Partial<ExternalDrainRequest> = {}): ExternalDrainR
 function instance(overrides: Partial<ContainerInstanceState> = {}): ContainerInstanceState {
     return {
         containerInstanceArn: ARN,
+        ec2InstanceId: "i-0123456789abcdef0",
         status: "DRAINING",
         agentConnected: true,
         runningTasksCount: 0,
         pendingTasksCount: 0,
+        heldCpu: 0,
+        heldMemory: 0,
         attributes: {},
         ...overrides,
     };
+}
+
+/** An instance running `count` tasks of 256 CPU units and 512 MiB, desired RUNNING. */
+function running(count: number, overrides: Partial<ContainerInstanceState> = {}): ContainerInstanceState {
+    return instance({
+        runningTasksCount: count,
+        heldCpu: 256 * count,
+        heldMemory: 512 * count,
+        ...overrides,
+    });
 }
 
 function task(name: string, overrides: Partial<TaskState> = {}): TaskState {
@@ -73,7 +90,6 @@ function task(name: string, overrides: Partial<TaskState> = {}): TaskState {
         lastStatus: "RUNNING",
         desiredStatus: "RUNNING",
         group: "service:web",
-        daemon: false,
         ...overrides,
     };
 }
@@ -83,15 +99,15 @@ function input(overrides: Partial<DrainInput> = {}): DrainInput {
         request: lifecycle(),
         autoScalingGroupName: GROUP,
         instance: instance(),
-        tasks: [],
         now: START + 10,
-        recorded: { drainStartedAt: START, lastPolledAt: START, lastHeartbeatAt: START },
+        recorded: { drainStartedAt: START, lastHeartbeatAt: START },
         settings: SETTINGS,
         ...overrides,
     };
 }
 
-const ONE_SERVICE_TASK = { serviceTasks: 1, daemonTasks: 0, standaloneTasks: 0, pendingTasks: 0 };
+const ONE_TASK = { runningTasks: 1, pendingTasks: 0, heldCpu: 256, heldMemory: 512 };
+const ONE_TASK_REASON = "waiting for 1 task to run, 0 pending tasks, 256 CPU units and 512 MiB still held";
 
 describe("decideDrain", () => {
     describe("requests that need no look at the instance", () => {
@@ -101,7 +117,7 @@ describe("decideDrain", () => {
             );
             assert.deepEqual(decision, {
                 actions: [{ kind: "ignore", reason: "the lifecycle hook's test notification" }],
-                recordUpdate: undefined,
+                record: undefined,
             });
         });
 
@@ -142,15 +158,13 @@ describe("decideDrain", () => {
                         drainSeconds: 5,
                     },
                 ],
-                recordUpdate: undefined,
+                record: undefined,
             });
         });
 
         it("completes with CONTINUE when the container instance is INACTIVE or DEREGISTERING", () => {
             for (const status of ["INACTIVE", "DEREGISTERING", "REGISTRATION_FAILED"]) {
-                const decision = decideDrain(
-                    input({ instance: instance({ status, runningTasksCount: 2 }), tasks: [task("a")] }),
-                );
+                const decision = decideDrain(input({ instance: running(2, { status }) }));
                 assert.deepEqual(decision.actions, [
                     {
                         kind: "complete",
@@ -171,7 +185,7 @@ describe("decideDrain", () => {
     });
 
     describe("an ACTIVE instance", () => {
-        it("sets DRAINING, heartbeats (proving the action active) and looks again one poll later even when empty", () => {
+        it("sets DRAINING, records the drain and looks again one poll later even when empty", () => {
             const decision = decideDrain(
                 input({ instance: instance({ status: "ACTIVE" }), recorded: {}, now: START + 3 }),
             );
@@ -180,55 +194,46 @@ describe("decideDrain", () => {
                     { kind: "setDraining" },
                     {
                         kind: "wait",
-                        heartbeat: true,
+                        heartbeat: false,
                         delaySeconds: 60,
-                        remaining: { serviceTasks: 0, daemonTasks: 0, standaloneTasks: 0, pendingTasks: 0 },
-                        reason: "waiting for 0 service tasks, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
+                        remaining: { runningTasks: 0, pendingTasks: 0, heldCpu: 0, heldMemory: 0 },
+                        reason: "waiting for 0 tasks to run, 0 pending tasks, 0 CPU units and 0 MiB still held",
                     },
                 ],
-                recordUpdate: { drainStartedAt: START, polledAt: START + 3, heartbeatAt: START + 3 },
+                // The action's start restarted its heartbeat timeout: the record says so.
+                record: { drainStartedAt: START, lastHeartbeatAt: START },
             });
         });
 
-        it("ignores stale stamps from an earlier drain (readDrainRecord gives none for ACTIVE)", () => {
-            const stale = instance({
+        it("ignores the record of an earlier drain (readDrainRecord gives none for ACTIVE)", () => {
+            const stale = running(1, {
                 status: "ACTIVE",
-                attributes: { [DRAIN_ATTRIBUTES.startedAt]: String(START - 90_000) },
+                attributes: { [DRAIN_ATTRIBUTE]: `started:${START - 90_000} heartbeat:${START - 90_000}` },
             });
             const decision = decideDrain(
-                input({
-                    instance: stale,
-                    recorded: readDrainRecord(stale),
-                    tasks: [task("a")],
-                    now: START + 3,
-                }),
+                input({ instance: stale, recorded: readDrainRecord(stale), now: START + 3 }),
             );
-            assert.deepEqual(decision.recordUpdate, {
-                drainStartedAt: START,
-                polledAt: START + 3,
-                heartbeatAt: START + 3,
-            });
+            assert.deepEqual(decision.record, { drainStartedAt: START, lastHeartbeatAt: START });
         });
 
         it("polls one interval later even when the deadline already passed (the next poll decides)", () => {
             const decision = decideDrain(
                 input({
-                    instance: instance({ status: "ACTIVE", runningTasksCount: 1 }),
-                    tasks: [task("a")],
+                    instance: running(1, { status: "ACTIVE" }),
                     recorded: {},
                     now: START + 4000,
                 }),
             );
-            assert.deepEqual(decision.actions[0], { kind: "setDraining" });
-            assert.equal(decision.actions[1].kind, "wait");
-            assert.equal(decision.actions.length, 2);
-            assert.deepEqual(decision.actions[1], {
-                kind: "wait",
-                heartbeat: true,
-                delaySeconds: 60,
-                remaining: ONE_SERVICE_TASK,
-                reason: "waiting for 1 service task, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
-            });
+            assert.deepEqual(decision.actions, [
+                { kind: "setDraining" },
+                {
+                    kind: "wait",
+                    heartbeat: true,
+                    delaySeconds: 60,
+                    remaining: ONE_TASK,
+                    reason: ONE_TASK_REASON,
+                },
+            ]);
         });
     });
 
@@ -240,15 +245,20 @@ describe("decideDrain", () => {
         );
     });
 
-    it("never heartbeats an external drain, even on the poll that sets DRAINING", () => {
+    it("never heartbeats an external drain", () => {
         const decision = decideDrain(
-            input({ request: external(), instance: instance({ status: "ACTIVE" }), recorded: {} }),
+            input({
+                request: external(),
+                instance: instance({ status: "ACTIVE" }),
+                recorded: {},
+                now: START + 5000,
+            }),
         );
         assert.equal(decision.actions[1].kind === "wait" && decision.actions[1].heartbeat, false);
     });
 
     describe("a DRAINING instance", () => {
-        it("completes with CONTINUE when empty", () => {
+        it("completes with CONTINUE when it holds nothing", () => {
             const decision = decideDrain(input({ now: START + 300 }));
             assert.deepEqual(decision, {
                 actions: [
@@ -259,38 +269,52 @@ describe("decideDrain", () => {
                         drainSeconds: 300,
                     },
                 ],
-                recordUpdate: undefined,
+                record: undefined,
             });
         });
 
-        it("waits while tasks that are stopping (desired STOPPED, not yet STOPPED) remain", () => {
-            const decision = decideDrain(
-                input({ tasks: [task("a", { desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" })] }),
-            );
-            assert.equal(decision.actions[0].kind, "wait");
+        it("waits while a task is still stopping: no task counted, but its CPU and memory still held", () => {
+            const deregistering = instance({ heldCpu: 256, heldMemory: 512 });
+            assert.deepEqual(decideDrain(input({ instance: deregistering })).actions, [
+                {
+                    kind: "wait",
+                    heartbeat: false,
+                    delaySeconds: 60,
+                    remaining: { runningTasks: 0, pendingTasks: 0, heldCpu: 256, heldMemory: 512 },
+                    reason: "waiting for 0 tasks to run, 0 pending tasks, 256 CPU units and 512 MiB still held",
+                },
+            ]);
+            // A task reserving memory only (no cpu in its definition) still holds its memory.
+            const memoryOnly = instance({ heldMemory: 128 });
+            assert.equal(decideDrain(input({ instance: memoryOnly })).actions[0].kind, "wait");
         });
 
         it("is right under either reading of runningTasksCount: by desired status (the API reference) or by last status", () => {
             // One task deregistering (desired STOPPED), one starting (desired RUNNING, PENDING).
-            const tasks = [
-                task("a", { desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" }),
-                task("b", { lastStatus: "PENDING" }),
-            ];
-            const byDesired = instance({ runningTasksCount: 1, pendingTasksCount: 1 });
-            const byLast = instance({ runningTasksCount: 0, pendingTasksCount: 1 });
-            for (const counters of [byDesired, byLast]) {
-                assert.equal(decideDrain(input({ tasks, instance: counters })).actions[0].kind, "wait");
-                // Only the deregistering task left: the API reference's counter is already 0.
-                const stopping = decideDrain(input({ tasks: [tasks[0]], instance: instance() }));
-                assert.equal(stopping.actions[0].kind, "wait");
-            }
+            const byDesired = instance({
+                runningTasksCount: 1,
+                pendingTasksCount: 1,
+                heldCpu: 512,
+                heldMemory: 1024,
+            });
+            const byLast = instance({
+                runningTasksCount: 0,
+                pendingTasksCount: 1,
+                heldCpu: 512,
+                heldMemory: 1024,
+            });
+            for (const counters of [byDesired, byLast])
+                assert.equal(decideDrain(input({ instance: counters })).actions[0].kind, "wait");
+            // Only the deregistering task left: both counters say 0, what it holds says wait.
+            const stopping = instance({ heldCpu: 256, heldMemory: 512 });
+            assert.equal(decideDrain(input({ instance: stopping })).actions[0].kind, "wait");
             assert.equal(
-                decideDrain(input({ tasks: [], instance: instance(), now: START + 60 })).actions[0].kind,
+                decideDrain(input({ instance: instance(), now: START + 60 })).actions[0].kind,
                 "complete",
             );
         });
 
-        it("waits while the counters show work the task list does not", () => {
+        it("waits while the counters show work that holds nothing yet", () => {
             assert.equal(
                 decideDrain(input({ instance: instance({ runningTasksCount: 1 }) })).actions[0].kind,
                 "wait",
@@ -301,57 +325,29 @@ describe("decideDrain", () => {
                     kind: "wait",
                     heartbeat: false,
                     delaySeconds: 60,
-                    remaining: { serviceTasks: 0, daemonTasks: 0, standaloneTasks: 0, pendingTasks: 2 },
-                    reason: "waiting for 0 service tasks, 0 daemon tasks, 0 standalone tasks, 2 pending tasks",
+                    remaining: { runningTasks: 0, pendingTasks: 2, heldCpu: 0, heldMemory: 0 },
+                    reason: "waiting for 0 tasks to run, 2 pending tasks, 0 CPU units and 0 MiB still held",
                 },
             ]);
         });
 
-        it("counts service, daemon and standalone tasks apart and notes a disconnected agent", () => {
-            const tasks = [
-                task("web1"),
-                task("web2", { lastStatus: "PENDING" }),
-                task("log", { group: "service:logs", daemon: true }),
-                task("job", { group: "family:batch" }),
-                task("adhoc", { group: undefined }),
-            ];
-            const decision = decideDrain(
-                input({
-                    tasks,
-                    instance: instance({ agentConnected: false, runningTasksCount: 4, pendingTasksCount: 1 }),
-                }),
-            );
+        it("notes a disconnected agent and writes no record when nothing changed", () => {
+            const decision = decideDrain(input({ instance: running(1, { agentConnected: false }) }));
             assert.deepEqual(decision.actions, [
                 {
                     kind: "wait",
                     heartbeat: false,
                     delaySeconds: 60,
-                    remaining: { serviceTasks: 2, daemonTasks: 1, standaloneTasks: 2, pendingTasks: 1 },
-                    reason: "waiting for 2 service tasks, 1 daemon task, 2 standalone tasks, 1 pending task (agent disconnected)",
+                    remaining: ONE_TASK,
+                    reason: `${ONE_TASK_REASON} (agent disconnected)`,
                 },
             ]);
-            assert.deepEqual(decision.recordUpdate, { polledAt: START + 10 });
-        });
-
-        it("waits for daemon tasks after the others are gone: the instance is empty only when they are gone too", () => {
-            const decision = decideDrain(
-                input({
-                    tasks: [task("log", { group: "service:logs", daemon: true })],
-                    instance: instance({ runningTasksCount: 1 }),
-                }),
-            );
-            assert.deepEqual(decision.actions[0], {
-                kind: "wait",
-                heartbeat: false,
-                delaySeconds: 60,
-                remaining: { serviceTasks: 0, daemonTasks: 1, standaloneTasks: 0, pendingTasks: 0 },
-                reason: "waiting for 0 service tasks, 1 daemon task, 0 standalone tasks, 0 pending tasks",
-            });
+            assert.equal(decision.record, undefined);
         });
     });
 
     describe("heartbeats", () => {
-        const busy = { tasks: [task("a")], instance: instance({ runningTasksCount: 1 }) };
+        const busy = { instance: running(1) };
 
         it("shortens the poll to land on the heartbeat due every half timeout", () => {
             const decision = decideDrain(input({ ...busy, now: START + 420 }));
@@ -359,53 +355,38 @@ describe("decideDrain", () => {
                 kind: "wait",
                 heartbeat: false,
                 delaySeconds: 30,
-                remaining: ONE_SERVICE_TASK,
-                reason: "waiting for 1 service task, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
+                remaining: ONE_TASK,
+                reason: ONE_TASK_REASON,
             });
         });
 
-        it("heartbeats when due and stamps it", () => {
+        it("heartbeats when due and records it", () => {
             const decision = decideDrain(input({ ...busy, now: START + 450 }));
             assert.deepEqual(decision.actions[0], {
                 kind: "wait",
                 heartbeat: true,
                 delaySeconds: 60,
-                remaining: ONE_SERVICE_TASK,
-                reason: "waiting for 1 service task, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
+                remaining: ONE_TASK,
+                reason: ONE_TASK_REASON,
             });
-            assert.deepEqual(decision.recordUpdate, { polledAt: START + 450, heartbeatAt: START + 450 });
+            assert.deepEqual(decision.record, { drainStartedAt: START, lastHeartbeatAt: START + 450 });
         });
 
         it("counts from the recorded heartbeat when it is later than the action's start", () => {
-            const decision = decideDrain(
-                input({
-                    ...busy,
-                    now: START + 1290,
-                    recorded: {
-                        drainStartedAt: START,
-                        lastPolledAt: START + 1260,
-                        lastHeartbeatAt: START + 840,
-                    },
-                }),
-            );
-            assert.equal(decision.actions[0].kind === "wait" && decision.actions[0].heartbeat, true);
-            const before = decideDrain(
-                input({
-                    ...busy,
-                    now: START + 1260,
-                    recorded: { drainStartedAt: START, lastHeartbeatAt: START + 840 },
-                }),
-            );
+            const recorded = { drainStartedAt: START, lastHeartbeatAt: START + 840 };
+            const due = decideDrain(input({ ...busy, now: START + 1290, recorded }));
+            assert.equal(due.actions[0].kind === "wait" && due.actions[0].heartbeat, true);
+            const before = decideDrain(input({ ...busy, now: START + 1260, recorded }));
             assert.equal(before.actions[0].kind === "wait" && before.actions[0].delaySeconds, 30);
-            // A stamp older than the action's start (an earlier action's) does not count: the start does.
-            const olderStamp = decideDrain(
+            // A record older than the action's start (an earlier action's) does not count: the start does.
+            const olderRecord = decideDrain(
                 input({
                     ...busy,
                     now: START + 420,
                     recorded: { drainStartedAt: START, lastHeartbeatAt: START - 1000 },
                 }),
             );
-            assert.deepEqual(olderStamp.recordUpdate, { polledAt: START + 420 });
+            assert.deepEqual(olderRecord.record, { drainStartedAt: START, lastHeartbeatAt: START });
         });
 
         it("heartbeats at once on a sweep re-drive with no recorded heartbeat (its Time is not the action's start)", () => {
@@ -417,10 +398,10 @@ describe("decideDrain", () => {
                 }),
             );
             assert.equal(decision.actions[0].kind === "wait" && decision.actions[0].heartbeat, true);
-            assert.deepEqual(decision.recordUpdate, { polledAt: START + 10, heartbeatAt: START + 10 });
+            assert.deepEqual(decision.record, { drainStartedAt: START, lastHeartbeatAt: START + 10 });
         });
 
-        it("never heartbeats an external drain (no lifecycle action) nor stamps its polls", () => {
+        it("never heartbeats an external drain (no lifecycle action) nor records its polls", () => {
             const decision = decideDrain(
                 input({
                     ...busy,
@@ -435,20 +416,19 @@ describe("decideDrain", () => {
                         kind: "wait",
                         heartbeat: false,
                         delaySeconds: 60,
-                        remaining: ONE_SERVICE_TASK,
-                        reason: "waiting for 1 service task, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
+                        remaining: ONE_TASK,
+                        reason: ONE_TASK_REASON,
                     },
                 ],
-                recordUpdate: undefined,
+                record: undefined,
             });
         });
     });
 
     describe("the deadline", () => {
-        const standalone = {
-            tasks: [task("job", { group: "family:batch" })],
-            instance: instance({ runningTasksCount: 1 }),
-        };
+        const standalone = { instance: running(1) };
+        const leftReason =
+            "the drain deadline passed with 1 task to run, 0 pending tasks, 256 CPU units and 512 MiB still held left";
 
         it("shortens the poll so it lands on the deadline", () => {
             const decision = decideDrain(
@@ -464,15 +444,8 @@ describe("decideDrain", () => {
         it("ABANDONs under the wait policy when tasks remain at the deadline", () => {
             const decision = decideDrain(input({ ...standalone, now: START + 3600 }));
             assert.deepEqual(decision, {
-                actions: [
-                    {
-                        kind: "complete",
-                        result: "ABANDON",
-                        reason: "the drain deadline passed with 0 service tasks, 0 daemon tasks, 1 standalone task, 0 pending tasks left",
-                        drainSeconds: 3600,
-                    },
-                ],
-                recordUpdate: undefined,
+                actions: [{ kind: "complete", result: "ABANDON", reason: leftReason, drainSeconds: 3600 }],
+                record: undefined,
             });
         });
 
@@ -483,30 +456,17 @@ describe("decideDrain", () => {
             assert.deepEqual(decision.actions[0], {
                 kind: "complete",
                 result: "ABANDON",
-                reason: "the drain deadline passed with 0 service tasks, 0 daemon tasks, 1 standalone task, 0 pending tasks left",
+                reason: leftReason,
                 drainSeconds: 3600,
             });
         });
 
         it("is bounded by the lifecycle action's global timeout (100 × heartbeat) less one poll interval", () => {
             const settings = { ...SETTINGS, heartbeatTimeoutSeconds: 30, pollIntervalSeconds: 15 };
-            const before = decideDrain(
-                input({
-                    ...standalone,
-                    settings,
-                    now: START + 2980,
-                    recorded: { drainStartedAt: START, lastHeartbeatAt: START + 2970 },
-                }),
-            );
+            const recorded = { drainStartedAt: START, lastHeartbeatAt: START + 2970 };
+            const before = decideDrain(input({ ...standalone, settings, now: START + 2980, recorded }));
             assert.equal(before.actions[0].kind === "wait" && before.actions[0].delaySeconds, 5);
-            const at = decideDrain(
-                input({
-                    ...standalone,
-                    settings,
-                    now: START + 2985,
-                    recorded: { drainStartedAt: START, lastHeartbeatAt: START + 2970 },
-                }),
-            );
+            const at = decideDrain(input({ ...standalone, settings, now: START + 2985, recorded }));
             assert.equal(at.actions[0].kind === "complete" && at.actions[0].result, "ABANDON");
         });
 
@@ -519,24 +479,13 @@ describe("decideDrain", () => {
                     recorded: { drainStartedAt: START },
                 }),
             );
-            assert.deepEqual(decision.actions, [
-                {
-                    kind: "end",
-                    reason: "the drain deadline passed with 0 service tasks, 0 daemon tasks, 1 standalone task, 0 pending tasks left",
-                    drainSeconds: 3600,
-                },
-            ]);
+            assert.deepEqual(decision.actions, [{ kind: "end", reason: leftReason, drainSeconds: 3600 }]);
         });
     });
 
     describe("the stop policy", () => {
         const stop: DrainSettings = { ...SETTINGS, standaloneTaskPolicy: "stop" };
-        const tasks = [
-            task("web"),
-            task("job", { group: "family:batch" }),
-            task("old", { group: "family:batch", desiredStatus: "STOPPED", lastStatus: "STOPPING" }),
-        ];
-        const busy = { tasks, settings: stop, instance: instance({ runningTasksCount: 3 }) };
+        const busy = { settings: stop, instance: running(3) };
 
         it("shortens the poll to land on the end of the grace period", () => {
             const decision = decideDrain(
@@ -550,48 +499,42 @@ describe("decideDrain", () => {
             assert.equal(decision.actions[0].kind === "wait" && decision.actions[0].delaySeconds, 30);
         });
 
-        it("stops the standalone tasks not already stopping once the grace period is over, then waits for them", () => {
-            const decision = decideDrain(
-                input({
-                    ...busy,
-                    now: START + 600,
-                    recorded: { drainStartedAt: START, lastHeartbeatAt: START + 450 },
-                }),
-            );
-            assert.deepEqual(decision.actions, [
-                { kind: "stopStandaloneTasks", taskArns: ["arn:task/job"] },
-                {
-                    kind: "wait",
-                    heartbeat: false,
-                    delaySeconds: 60,
-                    remaining: { serviceTasks: 1, daemonTasks: 0, standaloneTasks: 2, pendingTasks: 0 },
-                    reason: "waiting for 1 service task, 0 daemon tasks, 2 standalone tasks, 0 pending tasks",
-                },
+        it("asks for the standalone tasks to be stopped once the grace period is over, while tasks may still run", () => {
+            const at = (now: number, instance = running(3)) =>
+                decideDrain(
+                    input({
+                        ...busy,
+                        instance,
+                        now,
+                        recorded: { drainStartedAt: START, lastHeartbeatAt: START + 450 },
+                    }),
+                ).actions.map((action) => action.kind);
+            assert.deepEqual(at(START + 599), ["wait"]);
+            assert.deepEqual(at(START + 600), ["stopStandaloneTasks", "wait"]);
+            assert.deepEqual(at(START + 600, instance({ pendingTasksCount: 1 })), [
+                "stopStandaloneTasks",
+                "wait",
             ]);
-        });
-
-        it("does not stop them again once they are stopping", () => {
-            const stopping = tasks.map((each) =>
-                each.group === "family:batch" ? { ...each, desiredStatus: "STOPPED" } : each,
-            );
-            const decision = decideDrain(input({ ...busy, tasks: stopping, now: START + 660 }));
+            // Only tasks still stopping: none can be a standalone one still to stop.
+            assert.deepEqual(at(START + 600, instance({ heldCpu: 256, heldMemory: 512 })), ["wait"]);
+            const waitPolicy = decideDrain(input({ instance: running(3), now: START + 900 }));
             assert.deepEqual(
-                decision.actions.map((action) => action.kind),
+                waitPolicy.actions.map((action) => action.kind),
                 ["wait"],
             );
         });
 
-        it("never stops service or daemon tasks", () => {
-            const decision = decideDrain(
-                input({
-                    ...busy,
-                    tasks: [task("web"), task("log", { group: "service:logs", daemon: true })],
-                    now: START + 900,
-                }),
-            );
+        it("stops only tasks of no service whose desired status is still RUNNING", () => {
+            const tasks = [
+                task("web"),
+                task("job", { group: "family:batch" }),
+                task("adhoc", { group: undefined }),
+                task("old", { group: "family:batch", desiredStatus: "STOPPED", lastStatus: "STOPPING" }),
+            ];
+            assert.deepEqual(standaloneTasksToStop(tasks), ["arn:task/job", "arn:task/adhoc"]);
             assert.deepEqual(
-                decision.actions.map((action) => action.kind),
-                ["wait"],
+                standaloneTasksToStop([task("web"), task("logs", { group: "service:logs" })]),
+                [],
             );
         });
     });
@@ -599,17 +542,12 @@ describe("decideDrain", () => {
     describe("external drains", () => {
         const busy = {
             request: external({ source: "spot-interruption", requestedAt: START - 20 }),
-            tasks: [task("a")],
-            instance: instance({ runningTasksCount: 1 }),
+            instance: running(1),
         };
 
-        it("set DRAINING at once and stamp when the drain started", () => {
+        it("set DRAINING at once and record when the drain started", () => {
             const decision = decideDrain(
-                input({
-                    ...busy,
-                    instance: instance({ status: "ACTIVE", runningTasksCount: 1 }),
-                    recorded: {},
-                }),
+                input({ ...busy, instance: running(1, { status: "ACTIVE" }), recorded: {} }),
             );
             assert.deepEqual(decision, {
                 actions: [
@@ -618,70 +556,101 @@ describe("decideDrain", () => {
                         kind: "wait",
                         heartbeat: false,
                         delaySeconds: 60,
-                        remaining: ONE_SERVICE_TASK,
-                        reason: "waiting for 1 service task, 0 daemon tasks, 0 standalone tasks, 0 pending tasks",
+                        remaining: ONE_TASK,
+                        reason: ONE_TASK_REASON,
                     },
                 ],
-                recordUpdate: { drainStartedAt: START - 20 },
+                record: { drainStartedAt: START - 20 },
             });
         });
 
         it("end when the instance is empty", () => {
             const decision = decideDrain(
-                input({ ...busy, tasks: [], instance: instance(), recorded: { drainStartedAt: START - 20 } }),
+                input({ ...busy, instance: instance(), recorded: { drainStartedAt: START - 20 } }),
             );
             assert.deepEqual(decision.actions, [
                 { kind: "end", reason: "the instance is empty", drainSeconds: 30 },
             ]);
         });
 
-        it("end when a lifecycle delivery polled within the last three poll intervals", () => {
+        it("end when a lifecycle delivery heartbeated within a heartbeat interval and three polls", () => {
+            // 450 s between heartbeats + 3 × 60 s.
             const decision = decideDrain(
-                input({ ...busy, recorded: { drainStartedAt: START, lastPolledAt: START + 10 - 179 } }),
+                input({ ...busy, recorded: { drainStartedAt: START, lastHeartbeatAt: START + 10 - 629 } }),
             );
             assert.deepEqual(decision.actions, [
                 { kind: "end", reason: "a lifecycle delivery is driving this drain", drainSeconds: 30 },
             ]);
             const stale = decideDrain(
-                input({ ...busy, recorded: { drainStartedAt: START, lastPolledAt: START + 10 - 180 } }),
+                input({ ...busy, recorded: { drainStartedAt: START, lastHeartbeatAt: START + 10 - 630 } }),
             );
             assert.equal(stale.actions[0].kind, "wait");
         });
     });
 });
 
-describe("readDrainRecord", () => {
-    it("reads the stamps of a DRAINING instance", () => {
-        const attributes = {
-            [DRAIN_ATTRIBUTES.startedAt]: "100",
-            [DRAIN_ATTRIBUTES.polledAt]: "160",
-            [DRAIN_ATTRIBUTES.heartbeatAt]: "150",
-            "ecs.instance-type": "c5.large",
-        };
+describe("the drain record", () => {
+    it("is one attribute, read back only while the instance is DRAINING", () => {
+        const value = formatDrainRecord({ drainStartedAt: 100, lastHeartbeatAt: 150 });
+        assert.equal(value, "started:100 heartbeat:150");
+        assert.match(value, /^[A-Za-z0-9_.@/\\: -]{1,128}$/, "an ECS attribute value");
+        const attributes = { [DRAIN_ATTRIBUTE]: value, "ecs.instance-type": "c5.large" };
         assert.deepEqual(readDrainRecord({ status: "DRAINING", attributes }), {
             drainStartedAt: 100,
-            lastPolledAt: 160,
             lastHeartbeatAt: 150,
         });
         assert.deepEqual(readDrainRecord({ status: "ACTIVE", attributes }), {});
+        assert.equal(formatDrainRecord({ drainStartedAt: 100 }), "started:100");
+        assert.deepEqual(
+            readDrainRecord({ status: "DRAINING", attributes: { [DRAIN_ATTRIBUTE]: "started:100" } }),
+            { drainStartedAt: 100 },
+        );
     });
 
-    it("skips stamps that are not whole epoch seconds", () => {
+    it("skips fields that are not whole epoch seconds", () => {
         assert.deepEqual(
             readDrainRecord({
                 status: "DRAINING",
-                attributes: { [DRAIN_ATTRIBUTES.startedAt]: "soon", [DRAIN_ATTRIBUTES.polledAt]: "-5" },
+                attributes: { [DRAIN_ATTRIBUTE]: "started:soon heartbeat:-5" },
             }),
             {},
         );
     });
 });
 
-describe("isDrivenByDelivery", () => {
-    it("is true while the last poll is younger than three poll intervals", () => {
-        assert.equal(isDrivenByDelivery({ lastPolledAt: 1000 }, 1179, { pollIntervalSeconds: 60 }), true);
-        assert.equal(isDrivenByDelivery({ lastPolledAt: 1000 }, 1180, { pollIntervalSeconds: 60 }), false);
-        assert.equal(isDrivenByDelivery({}, 1000, { pollIntervalSeconds: 60 }), false);
+describe("isDrivenByDelivery and needsRedrive", () => {
+    const timing = { pollIntervalSeconds: 60, heartbeatTimeoutSeconds: 900 };
+
+    it("a delivery drives a drain whose heartbeat is younger than a heartbeat interval and three polls", () => {
+        assert.equal(isDrivenByDelivery({ lastHeartbeatAt: 1000 }, 1629, timing), true);
+        assert.equal(isDrivenByDelivery({ lastHeartbeatAt: 1000 }, 1630, timing), false);
+        assert.equal(isDrivenByDelivery({ drainStartedAt: 1000 }, 1001, timing), false);
+    });
+
+    it("the sweep re-drives an ACTIVE instance and a stale record, never a DRAINING instance whose record is still to come", () => {
+        const recorded = (value: string) => ({
+            status: "DRAINING",
+            attributes: { [DRAIN_ATTRIBUTE]: value },
+        });
+        assert.equal(needsRedrive({ status: "ACTIVE", attributes: {} }, 1000, timing), true);
+        assert.equal(needsRedrive({ status: "DRAINING", attributes: {} }, 1000, timing), false);
+        assert.equal(needsRedrive(recorded("started:900 heartbeat:900"), 1000, timing), false);
+        assert.equal(needsRedrive(recorded("started:100 heartbeat:100"), 1000, timing), true);
+        // An external drain's record has no heartbeat: no lifecycle delivery drives it.
+        assert.equal(needsRedrive(recorded("started:900"), 1000, timing), true);
+    });
+});
+
+describe("holdsNothing", () => {
+    it("needs no task counted and no CPU or memory held", () => {
+        assert.equal(holdsNothing(instance()), true);
+        for (const busy of [
+            { runningTasksCount: 1 },
+            { pendingTasksCount: 1 },
+            { heldCpu: 1 },
+            { heldMemory: 1 },
+        ])
+            assert.equal(holdsNothing(instance(busy)), false, JSON.stringify(busy));
     });
 });
 
@@ -691,27 +660,27 @@ describe("drain settings", () => {
         assert.equal(lifecycleGlobalTimeoutSeconds(7200), 172_800);
     });
 
-    it("requiredMaxReceiveCount covers regular, heartbeat, grace, deadline and final polls plus the margin", () => {
-        // 60 regular + ceil(3600 / 450) = 8 heartbeat + 3 + 10.
-        assert.equal(requiredMaxReceiveCount(SETTINGS), 81);
-        // 48 h every 185 s with a 7200 s heartbeat: ceil(172800 / 185) = 935 + 172800 / 3600 = 48 + 3 + 10.
+    it("requiredMaxReceiveCount covers regular, heartbeat, grace, deadline and final polls plus the margins", () => {
+        // 60 regular + ceil(3600 / 450) = 8 heartbeat + 3 + 10 + 30 budget deferrals.
+        assert.equal(requiredMaxReceiveCount(SETTINGS), 111);
+        // 48 h every 200 s with a 7200 s heartbeat: 172800 / 200 = 864 + 172800 / 3600 = 48 + 3 + 10 + 30.
         assert.equal(
             requiredMaxReceiveCount({
                 ...SETTINGS,
                 heartbeatTimeoutSeconds: 7200,
                 drainDeadlineSeconds: 172_800,
-                pollIntervalSeconds: 185,
+                pollIntervalSeconds: 200,
             }),
-            996,
+            955,
         );
-        // The global timeout (100 × 300 s) bounds a longer deadline: 500 + 30000 / 150 = 200 + 3 + 10.
+        // The global timeout (100 × 300 s) bounds a longer deadline: 500 + 30000 / 150 = 200 + 3 + 10 + 30.
         assert.equal(
             requiredMaxReceiveCount({
                 ...SETTINGS,
                 heartbeatTimeoutSeconds: 300,
                 drainDeadlineSeconds: 172_800,
             }),
-            713,
+            743,
         );
     });
 
@@ -750,7 +719,7 @@ describe("drain settings", () => {
         ],
         [
             { heartbeatTimeoutSeconds: 7200, drainDeadlineSeconds: 172_800, pollIntervalSeconds: 175 },
-            "pollIntervalSeconds: a 172800 s drain polled every 175 s needs maxReceiveCount 1049, over SQS's 1000; use about 185 s or more",
+            "pollIntervalSeconds: a 172800 s drain polled every 175 s needs maxReceiveCount 1079, over SQS's 1000; use about 191 s or more",
         ],
     ];
     for (const [override, message] of cases) {

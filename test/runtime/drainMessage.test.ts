@@ -3,7 +3,8 @@ import {
     MalformedDrainMessage,
     SWEEP_ORIGIN,
     parseDrainMessage,
-    sweepMessageBody,
+    redriveMessageBody,
+    sweepCheckBody,
 } from "../../runtime/drainMessage";
 
 const LIFECYCLE = {
@@ -58,6 +59,60 @@ function event(detailType: string, detail: unknown, resources: string[] = []): s
 
 const EVENT_TIME = Date.parse("2026-11-21T21:59:00Z") / 1000;
 
+const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/prod";
+const CONTAINER_INSTANCE_ARN = "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/0d1c2b3a4f5e";
+const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/prod/9f8e7d6c5b4a";
+const INSTANCE_CHANGE_TYPE = "ECS Container Instance State Change";
+const TASK_CHANGE_TYPE = "ECS Task State Change";
+
+/** An ECS event as EventBridge delivers it (ECS developer guide, "Amazon ECS events"). */
+function ecsEvent(detailType: string, detail: unknown): string {
+    return JSON.stringify({
+        version: "0",
+        id: "8952ba83-7be2-4ab5-9c32-6687532d15a2",
+        "detail-type": detailType,
+        source: "aws.ecs",
+        account: "123456789012",
+        time: "2026-11-21T22:01:02Z",
+        region: "us-east-1",
+        resources: [],
+        detail,
+    });
+}
+
+/** A DRAINING m5.large still holding one awsvpc task of 256 CPU units and 512 MiB. */
+function instanceChange(): Record<string, unknown> {
+    const resource = (name: string, integerValue: number) => ({ name, type: "INTEGER", integerValue });
+    return {
+        agentConnected: true,
+        attributes: [{ name: "ecs.instance-type", value: "m5.large" }],
+        clusterArn: CLUSTER_ARN,
+        containerInstanceArn: CONTAINER_INSTANCE_ARN,
+        ec2InstanceId: "i-0123456789abcdef0",
+        registeredResources: [resource("CPU", 2048), resource("MEMORY", 7680)],
+        remainingResources: [resource("CPU", 1792), resource("MEMORY", 7168)],
+        attachments: [{ id: "a1", type: "ElasticNetworkInterface", status: "ATTACHED", details: [] }],
+        status: "DRAINING",
+        version: 14,
+        versionInfo: { agentVersion: "1.89.0" },
+        updatedAt: "2026-11-21T22:01:02.500Z",
+    };
+}
+
+function taskChange(lastStatus: string): Record<string, unknown> {
+    return {
+        clusterArn: CLUSTER_ARN,
+        containerInstanceArn: CONTAINER_INSTANCE_ARN,
+        taskArn: TASK_ARN,
+        lastStatus,
+        desiredStatus: "STOPPED",
+        group: "service:web",
+        launchType: "EC2",
+        version: 6,
+        updatedAt: "2026-11-21T22:01:02.400Z",
+    };
+}
+
 describe("parseDrainMessage", () => {
     it("parses a lifecycle notification inside the SNS envelope", () => {
         assert.deepEqual(parseDrainMessage(snsEnvelope(LIFECYCLE)), [LIFECYCLE_REQUEST]);
@@ -93,7 +148,7 @@ describe("parseDrainMessage", () => {
     });
 
     it("round-trips the sweep's re-drive, which carries no token", () => {
-        const body = sweepMessageBody({
+        const body = redriveMessageBody({
             autoScalingGroupName: "ecs-asg",
             lifecycleHookName: "drain-hook",
             instanceId: "i-0123456789abcdef0",
@@ -198,6 +253,47 @@ describe("parseDrainMessage", () => {
         );
     });
 
+    it("parses a container instance state change into a nudge with what it still holds", () => {
+        assert.deepEqual(parseDrainMessage(ecsEvent(INSTANCE_CHANGE_TYPE, instanceChange())), [
+            {
+                kind: "nudge",
+                event: "container-instance",
+                clusterArn: CLUSTER_ARN,
+                containerInstanceArn: CONTAINER_INSTANCE_ARN,
+                ec2InstanceId: "i-0123456789abcdef0",
+                status: "DRAINING",
+                version: 14,
+                changedAt: Date.parse("2026-11-21T22:01:02.500Z"),
+                heldCpu: 256,
+                heldMemory: 512,
+                taskAttachments: 1,
+            },
+        ]);
+    });
+
+    it("parses a task that STOPPED on a container instance into a nudge, and lets other task changes go", () => {
+        assert.deepEqual(parseDrainMessage(ecsEvent(TASK_CHANGE_TYPE, taskChange("STOPPED"))), [
+            {
+                kind: "nudge",
+                event: "task-stopped",
+                clusterArn: CLUSTER_ARN,
+                containerInstanceArn: CONTAINER_INSTANCE_ARN,
+                taskArn: TASK_ARN,
+                changedAt: Date.parse("2026-11-21T22:01:02.400Z"),
+            },
+        ]);
+        assert.deepEqual(parseDrainMessage(ecsEvent(TASK_CHANGE_TYPE, taskChange("DEACTIVATING"))), []);
+        const fargate = { ...taskChange("STOPPED"), containerInstanceArn: undefined, launchType: "FARGATE" };
+        assert.deepEqual(parseDrainMessage(ecsEvent(TASK_CHANGE_TYPE, fargate)), []);
+    });
+
+    it("round-trips the scheduled sweep's message", () => {
+        const ids = ["i-0123456789abcdef0", "i-0aaaaaaaaaaaaaaa1"];
+        assert.deepEqual(parseDrainMessage(sweepCheckBody(ids, EVENT_TIME)), [
+            { kind: "sweep", instanceIds: ids, requestedAt: EVENT_TIME },
+        ]);
+    });
+
     const malformed: [string, string, string][] = [
         [
             "a body that is not JSON",
@@ -248,7 +344,35 @@ describe("parseDrainMessage", () => {
         [
             "an event of another type",
             event("EC2 Instance State-change Notification", { state: "running" }),
-            'detail-type: expected "EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation" or "AWS Health Event", got "EC2 Instance State-change Notification"',
+            'detail-type: expected "EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation", "AWS Health Event", "ECS Container Instance State Change" or "ECS Task State Change", got "EC2 Instance State-change Notification"',
+        ],
+        [
+            "a container instance event without its remaining resources",
+            ecsEvent(INSTANCE_CHANGE_TYPE, { ...instanceChange(), remainingResources: undefined }),
+            "detail.remainingResources: expected a list of resources, got nothing",
+        ],
+        [
+            "a container instance event without registered MEMORY",
+            ecsEvent(INSTANCE_CHANGE_TYPE, {
+                ...instanceChange(),
+                registeredResources: [{ name: "CPU", type: "INTEGER", integerValue: 2048 }],
+            }),
+            "detail.registeredResources: expected a MEMORY resource, got none",
+        ],
+        [
+            "a container instance event without a version",
+            ecsEvent(INSTANCE_CHANGE_TYPE, { ...instanceChange(), version: "14" }),
+            'detail.version: expected a number, got "14"',
+        ],
+        [
+            "a stopped task event without updatedAt",
+            ecsEvent(TASK_CHANGE_TYPE, { ...taskChange("STOPPED"), updatedAt: undefined }),
+            "detail.updatedAt: expected an ISO 8601 timestamp, got nothing",
+        ],
+        [
+            "a sweep message naming no instance",
+            JSON.stringify({ action: "sweep", instanceIds: [], time: "2026-11-21T22:00:00Z" }),
+            "instanceIds: expected a list of 1 to 50 EC2 instance ids, got []",
         ],
         [
             "an event without detail",
@@ -258,7 +382,7 @@ describe("parseDrainMessage", () => {
         [
             "an unknown object",
             JSON.stringify({ hello: "world" }),
-            'body: expected an Auto Scaling lifecycle notification (LifecycleTransition), an EventBridge event (detail-type) or {"action":"drain","instanceId":…}, got {"hello":"world"}',
+            'body: expected an Auto Scaling lifecycle notification (LifecycleTransition), an EventBridge event (detail-type), {"action":"drain","instanceId":…} or {"action":"sweep","instanceIds":[…]}, got {"hello":"world"}',
         ],
     ];
     for (const [what, body, message] of malformed) {

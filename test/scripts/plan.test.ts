@@ -184,6 +184,7 @@ describe("npm run plan", () => {
                 "CompleteThisGroupsLifecycleActions",
                 "FindWaitingInstances",
                 "WaitOnAndRedriveOwnQueue",
+                "SpendTheEcsBudget",
             ]);
             for (const s of plan.iamStatements) {
                 for (const action of [s.action].flat())

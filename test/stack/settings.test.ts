@@ -176,7 +176,11 @@ describe("stack settings", () => {
             standaloneTaskPolicy: "wait",
             standaloneGraceSeconds: 600,
             sweepIntervalMinutes: 2,
+            ecsRequestsPerSecond: 8,
         });
+        assert.deepEqual(problemsOf({ ecsRequestsPerSecond: 4 }), [
+            "ecs-lifecycle:ecsRequestsPerSecond (4) must be in 5–20",
+        ]);
         assert.deepEqual(problemsOf({ drainSweepMinutes: 5 }), [
             "ecs-lifecycle:drainSweepMinutes (5) is too slow: a lost drain message must be re-driven (sweep interval + 3 polls = 480 s) within half of drainHeartbeatTimeoutSeconds (450 s)",
         ]);
@@ -191,7 +195,7 @@ describe("stack settings", () => {
         assert.deepEqual(
             problemsOf({ drainDeadlineSeconds: 48 * 3600 - 60, drainHeartbeatTimeoutSeconds: 7200 }),
             [
-                "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172740): a drain would need 2940 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
+                "ecs-lifecycle:drainPollIntervalSeconds (60) is too short for drainDeadlineSeconds (172740): a drain would need 2970 deliveries of its message, over SQS's limit of 1000; poll less often or shorten the deadline",
             ],
         );
         assert.deepEqual(

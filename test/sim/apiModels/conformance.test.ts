@@ -18,6 +18,8 @@ import type { ServiceName } from "../../../sim/types";
 import {
     drainSettings,
     groupInstances,
+    rollingClusterScenario,
+    rollNewAmi,
     runStandaloneTask,
     startDrainRun,
     terminateInGroup,
@@ -211,6 +213,18 @@ const RUNS: readonly CheckedRun[] = [
             }
         },
     ),
+    scenario("drain of a 60-instance rolling update (the ECS budget contended)", async (callObserver) => {
+        const drain = await startDrainRun({
+            seed: 3,
+            scenario: rollingClusterScenario("budget", 60),
+            callObserver,
+        });
+        try {
+            await rollNewAmi(drain, "ami-0bbbbbbbbbbbbbbb2", 3600);
+        } finally {
+            await drain.harness.stop();
+        }
+    }),
     scenario("drain whose notification is lost (the sweep re-drives it)", async (callObserver) => {
         const drain = await startDrainRun({ seed: 37, scenario: webCluster("dropped"), callObserver });
         try {

@@ -8,14 +8,14 @@ import {
     type DrainRun,
 } from "./drainScenario";
 
-describe("drain pipeline fault: ECS throttles a third of the drain Lambda's calls", () => {
+describe("drain pipeline fault: ECS throttles half of the drain Lambda's calls", () => {
     let run: DrainRun;
     let oldInstances: string[];
     before(async () => {
         run = await startDrainRun({
             seed: 21,
-            scenario: rollingClusterScenario("throttled", 4),
-            faults: { throttleRate: 0.3 },
+            scenario: rollingClusterScenario("throttled", 10),
+            faults: { throttleRate: 0.5 },
         });
         oldInstances = groupInstances(run);
         await rollNewAmi(run, "ami-0bbbbbbbbbbbbbbb2", 4 * 3600);

@@ -49,7 +49,8 @@ describe("drain pipeline: a 2 h drain behind a 900 s heartbeat timeout", () => {
         const [completed] = completedHooks(run).filter((h) => h.instanceId === job.instanceId);
         const moments = [waiting.at, ...heartbeats, completed.at];
         const gaps = moments.slice(1).map((at, i) => at - moments[i]);
-        assert.ok(heartbeats.length >= 16, `${heartbeats.length} heartbeats`);
+        // The action's start starts its timeout; a heartbeat every 450 s after that, for 2 h.
+        assert.ok(heartbeats.length >= 15, `${heartbeats.length} heartbeats`);
         assert.ok(Math.max(...gaps) < 900_000, `longest gap ${Math.max(...gaps)} ms`);
         assert.deepEqual(run.harness.region.invariants().terminatingWaitPastDeadline, []);
     });

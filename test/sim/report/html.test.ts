@@ -56,7 +56,15 @@ describe("sim/report/html: the charts an SRE reads", () => {
         assert.equal(lanes.categories!.length, result.series.lanes.lanes.length);
         assert.deepEqual(
             lanes.datasets.map((d) => d.label),
-            ["launched", "InService", "DRAINING", "terminating", "retained", "terminated"],
+            [
+                "launched",
+                "InService",
+                "DRAINING",
+                "Terminating:Wait",
+                "terminating",
+                "retained",
+                "terminated",
+            ],
         );
         assert.ok(lanes.markers.some((m) => /^\d+ drains started$|^drain i-\w+ started$/.test(m.label)));
         assert.ok(lanes.markers.some((m) => / finished: ABANDON$/.test(m.label)));

@@ -24,6 +24,7 @@ function result(overrides: Partial<ScenarioResult>): ScenarioResult {
         drains: { count: 0, p50Seconds: null, maxSeconds: null, continued: 0, abandoned: 0 },
         lambda: { invocations: 0, billedSeconds: 0 },
         ecsApiCalls: 0,
+        ecsRequestsPerSecond: { requests: 0, peak: 0, p99: 0 },
         services: [],
         retained: [],
         faults: {},
