@@ -80,6 +80,22 @@ export default tseslint.config(
         },
     },
     {
+        // Lambda bodies are serialized by Pulumi's closure serializer, which keeps a class's
+        // constructor and methods but drops its field initializers: the field would be undefined
+        // on AWS while every local test passed.
+        files: ["runtime/**/*.ts", "stack/**/*.ts"],
+        rules: {
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "PropertyDefinition[value!=null]",
+                    message:
+                        "Pulumi's closure serialization drops class field initializers: assign the field in the constructor.",
+                },
+            ],
+        },
+    },
+    {
         // Tests read mock-recorded resource inputs, whose shapes vary by resource type.
         files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -269,8 +269,14 @@ function parseInstance(instance: ContainerInstance, signatures: SignatureTable):
 
 /** Interns reservations by value: equal free resources get one id and one slot count per shape. */
 class SignatureTable {
-    readonly reservations: Reservation[] = [];
-    private readonly ids = new Map<string, number>();
+    readonly reservations: Reservation[];
+    private readonly ids: Map<string, number>;
+
+    // Fields are set here, not by initializers: Pulumi's closure serialization drops those.
+    constructor() {
+        this.reservations = [];
+        this.ids = new Map();
+    }
 
     idOf(reservation: Reservation): number {
         const key = [
@@ -449,9 +455,16 @@ function largestFirst(a: Reservation, b: Reservation): number {
  * bundles.
  */
 class BundleRuns {
-    readonly runs: { readonly bundle: Reservation; readonly id: number; count: number }[] = [];
-    total = 0;
-    private readonly signatures = new SignatureTable();
+    readonly runs: { readonly bundle: Reservation; readonly id: number; count: number }[];
+    total: number;
+    private readonly signatures: SignatureTable;
+
+    // Fields are set here, not by initializers: Pulumi's closure serialization drops those.
+    constructor() {
+        this.runs = [];
+        this.total = 0;
+        this.signatures = new SignatureTable();
+    }
 
     add(bundle: Reservation): void {
         const id = this.signatures.idOf(bundle);
@@ -525,7 +538,7 @@ interface Segment {
  */
 class KeptHosts {
     /** Every segment read so far, for the slot count; those not read are as reported. */
-    readonly read: Segment[] = [];
+    readonly read: Segment[];
     private head: Segment | undefined;
     private tail: Segment | undefined;
 
@@ -534,7 +547,10 @@ class KeptHosts {
         private readonly stretchEnd: Int32Array,
         /** The first host not read yet. */
         public cursor: number,
-    ) {}
+    ) {
+        // Set here, not by an initializer: Pulumi's closure serialization drops those.
+        this.read = [];
+    }
 
     /**
      * Places `copies` copies of `bundle` first-fit; false when some do not fit. `cannotFitRest`

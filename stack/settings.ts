@@ -1407,9 +1407,11 @@ function editDistance(a: string, b: string): number {
 
 /** Coerces and range-checks raw values, recording a problem instead of throwing. */
 class Reader {
-    readonly problems: string[] = [];
+    readonly problems: string[];
 
-    constructor(private readonly raw: Readonly<Record<string, unknown>>) {}
+    constructor(private readonly raw: Readonly<Record<string, unknown>>) {
+        this.problems = [];
+    }
 
     name(key: string): string {
         return `${CONFIG_NAMESPACE}:${key}`;
