@@ -8,9 +8,10 @@ export const BENCH_HELP = `usage: npm run bench [-- --speed] [-- --modes] [-- --
 Runs this project's drain and capacity handlers against faithful ports of the book's chapter 11
 and 12 Lambdas (bench/baselines/), side by side in the simulated region with the dev stack's
 settings: rolling updates of 10, 100 and 1,000 instances, capacity evaluation and the termination
-policy at 2,000 instances, each Lambda archive's size, how long npm test takes, and the two
-capacity management modes side by side (the same scenarios and seeds with the stack's Lambdas and
-with ECS's capacity provider). Prints tables and writes bench/results.json (about 5 minutes).
+policy at 2,000 instances, each Lambda archive's size, and the two capacity management modes side
+by side (the same scenarios and seeds with the stack's Lambdas and with ECS's capacity provider).
+Prints tables and writes bench/results.json and README's drain and Which mode tables (about 2
+minutes).
 
 options:
   --speed      instead: how quickly the region answers, whole processes timed (3–5 runs each,

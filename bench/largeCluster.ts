@@ -80,7 +80,14 @@ export async function runLargeCluster(
             ),
             timeoutSeconds: CAPACITY_FUNCTION.timeoutSeconds,
             memoryMb: CAPACITY_FUNCTION.memoryMb,
-            environment: { CLUSTER_NAME: deployed.clusterName, EVALUATION_QUEUE_URL: evaluationQueueUrl },
+            environment: {
+                CLUSTER_NAME: deployed.clusterName,
+                EVALUATION_QUEUE_URL: evaluationQueueUrl,
+                // The group's zones, as CapacityScaler passes the network's: one listing per zone.
+                AVAILABILITY_ZONES: region.autoscaling.groups
+                    .get(deployed.groupName)!
+                    .availabilityZones.join(","),
+            },
         });
         // The book's handler with its SDK clients as its factory makes them; the ECS client is
         // watched so the bench knows how many instances it saw and what it computed before failing.

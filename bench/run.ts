@@ -2,8 +2,9 @@
  * `npm run bench`: this project's drain and capacity handlers against faithful ports of the
  * book's chapter 11 and 12 Lambdas (`bench/baselines/`), side by side in the simulated region
  * with the dev stack's settings; the termination policy's latency at 2,000 candidates; each
- * Lambda archive's size as the program synthesizes it; and how long `npm test` takes. Prints a
- * table and writes `bench/results.json`. Times are virtual (the region's modelled API latency)
+ * Lambda archive's size as the program synthesizes it; and the capacity management modes side by
+ * side. Prints tables and writes `bench/results.json`; `--speed` times whole processes, `npm test`
+ * among them. Times are virtual (the region's modelled API latency)
  * unless they say wall; ratios are the headline.
  */
 import { spawnSync } from "node:child_process";
@@ -27,12 +28,6 @@ export const LARGE_CLUSTER_INSTANCES = 2000;
 export const TERMINATION_INVOCATIONS = 100;
 export const STACK = "dev";
 
-export interface TestRun {
-    readonly wallSeconds: number;
-    readonly exitCode: number | null;
-    readonly summary: string;
-}
-
 export interface BenchResults {
     readonly stack: string;
     /** Rolling updates at DRAIN_SIZES; ours loses DRAIN_EVENT_LOSS of its events in `oursEventsLost`. */
@@ -42,7 +37,6 @@ export interface BenchResults {
     readonly capacity: CapacityBenchResult;
     /** Archive bytes: the program's functions (as `npm run plan` synthesizes them) and the book's ports. */
     readonly archiveBytes: Readonly<Record<string, number>>;
-    readonly npmTest: TestRun;
     /** `--speed`: the region's own speed, whole processes timed (kept from the last `--speed` run otherwise). */
     readonly speed?: readonly SpeedFigure[];
     /** The capacity management modes side by side: custom (the stack's Lambdas) and managed (ECS's loops). */
@@ -176,9 +170,7 @@ export function renderBench(results: BenchResults, capacityText: string): string
             ["Lambda archive", "bytes"],
             Object.entries(results.archiveBytes).map(([name, bytes]) => [name, String(bytes)]),
         ),
-        "",
-        ...(results.modes ? [modesTable(results.modes), ""] : []),
-        `npm test: ${results.npmTest.wallSeconds.toFixed(1)} s wall, exit ${results.npmTest.exitCode} (${results.npmTest.summary})`,
+        ...(results.modes ? ["", modesTable(results.modes)] : []),
     ].join("\n");
 }
 
@@ -192,17 +184,6 @@ function programArchiveBytes(): Record<string, number> {
     if (run.status !== 0 && run.status !== 1)
         throw new Error(`npm run plan failed (exit ${run.status}): ${run.stderr}`);
     return (JSON.parse(run.stdout) as { archiveBytes: Record<string, number> }).archiveBytes;
-}
-
-function timeNpmTest(): TestRun {
-    const started = Date.now();
-    const run = spawnSync("npm", ["test"], { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    const output = `${run.stdout}\n${run.stderr}`;
-    const counts = ["passing", "failing", "pending"].flatMap((word) => {
-        const match = new RegExp(`(\\d+) ${word}`).exec(output);
-        return match ? [`${match[1]} ${word}`] : [];
-    });
-    return { wallSeconds: (Date.now() - started) / 1000, exitCode: run.status, summary: counts.join(", ") };
 }
 
 /** The mode comparison on the bench's stack (bench/modes.ts). */
@@ -259,8 +240,6 @@ async function main(args: BenchArgs): Promise<void> {
         "book chapter 11 drain (port)": (await serializeHandler(bookDrainCallbackFactory())).zipBytes,
         "book chapter 12 capacity (port)": (await serializeHandler(bookCapacityCallbackFactory())).zipBytes,
     };
-    progress("npm test…");
-    const npmTest = timeNpmTest();
     const { speed } = previousResults();
     const results: BenchResults = {
         stack: STACK,
@@ -268,7 +247,6 @@ async function main(args: BenchArgs): Promise<void> {
         largeCluster,
         capacity,
         archiveBytes,
-        npmTest,
         speed,
         modes,
     };
