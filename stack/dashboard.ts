@@ -124,6 +124,22 @@ function capacityWidgets(capacity: DashboardCapacity, group: string[], cluster: 
             ],
         },
         {
+            title: "Drains completed on an ECS event, polls, and drain work the ECS budget deferred",
+            stacked: false,
+            stat: "Sum",
+            metrics: [
+                [
+                    DRAIN_METRIC_NAMESPACE,
+                    "DrainsCompletedByEvent",
+                    ...group,
+                    { label: "completed on an event" },
+                ],
+                [DRAIN_METRIC_NAMESPACE, "DrainPolls", ...group, { label: "polls" }],
+                [DRAIN_METRIC_NAMESPACE, "BudgetDeferrals", ...group, { label: "deferred: budget in use" }],
+                [DRAIN_METRIC_NAMESPACE, "NudgesLetGo", ...group, { label: "nudges left to the poll" }],
+            ],
+        },
+        {
             title: "ContainerCapacity (worst-case tasks that still fit) against minimumSpareTasks",
             stacked: false,
             stat: "Minimum",

@@ -54,6 +54,10 @@ describe("OperationsDashboard", () => {
             byTitle("Drains").metrics.map((m) => m[1]),
             ["DrainsStarted", "DrainsContinued", "DrainsAbandoned"],
         );
+        assert.deepEqual(
+            byTitle("Drains completed on an ECS event").metrics.map((m) => m[1]),
+            ["DrainsCompletedByEvent", "DrainPolls", "BudgetDeferrals", "NudgesLetGo"],
+        );
         assert.deepEqual(byTitle("Drain duration").metrics[0].slice(0, 4), [
             "EcsLifecycle/Drain",
             "DrainDurationSeconds",
