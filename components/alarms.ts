@@ -20,3 +20,20 @@ export function alertingAlarm(
         opts,
     );
 }
+
+/**
+ * An alarm on a count that should stay at zero (a handler error, a parked message, an abandoned
+ * drain): any minute at 1 or more fires it, and no data means nothing happened.
+ */
+export function anyInAMinute(
+    metric: Pick<AlarmDefinition, "namespace" | "metricName" | "dimensions" | "statistic">,
+): AlarmDefinition {
+    return {
+        ...metric,
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+    };
+}

@@ -17,7 +17,7 @@ import {
     DRAIN_QUEUE_VISIBILITY_SECONDS,
     type DrainHookSettings,
 } from "../stack/settings";
-import { alertingAlarm, type AlarmDefinition } from "./alarms";
+import { alertingAlarm, anyInAMinute } from "./alarms";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
 import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
@@ -295,20 +295,10 @@ export class DrainHook extends pulumi.ComponentResource {
         );
         this.lifecycleHookName = hook.name;
 
-        const alarm = (id: string, description: string, metric: Partial<AlarmDefinition>) =>
+        const alarm = (id: string, description: string, metric: Parameters<typeof anyInAMinute>[0]) =>
             alertingAlarm(
                 `${name}-${id}`,
-                {
-                    alarmDescription: description,
-                    statistic: "Maximum",
-                    period: 60,
-                    evaluationPeriods: 1,
-                    threshold: 1,
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    treatMissingData: "notBreaching",
-                    tags,
-                    ...metric,
-                },
+                { alarmDescription: description, ...anyInAMinute(metric), tags },
                 args.alertsTopicArn,
                 parent,
             );
@@ -319,6 +309,7 @@ export class DrainHook extends pulumi.ComponentResource {
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",
                 dimensions: { QueueName: deadLetterQueue.name },
+                statistic: "Maximum",
             },
         );
         alarm(

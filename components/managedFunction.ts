@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESERVED_CONCURRENCY_OPT_IN, RESERVED_CONCURRENCY_TAG } from "../stack/concurrency";
-import { alertingAlarm } from "./alarms";
+import { alertingAlarm, anyInAMinute } from "./alarms";
 import { assumeRolePolicyFor } from "./iam";
 
 /** One IAM statement; every statement names the resources it needs (never a bare service:* action). */
@@ -159,16 +159,12 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
             `${name}-errors`,
             {
                 alarmDescription: pulumi.interpolate`${name}: the handler failed (crash or timeout); its log group is ${logGroup.name}`,
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.function.name },
-                statistic: "Sum",
-                period: 60,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                // No invocations means no errors, not an unknown state.
-                treatMissingData: "notBreaching",
+                ...anyInAMinute({
+                    namespace: "AWS/Lambda",
+                    metricName: "Errors",
+                    dimensions: { FunctionName: this.function.name },
+                    statistic: "Sum",
+                }),
                 tags,
             },
             args.alertsTopicArn,
@@ -179,15 +175,12 @@ export class ManagedFunction<E, R> extends pulumi.ComponentResource {
                 `${name}-failed-events`,
                 {
                     alarmDescription: pulumi.interpolate`${name}: an asynchronous invocation (EventBridge) failed every retry and was parked in ${failureQueue.name}: read the message, fix the cause, then purge it (README runbook)`,
-                    namespace: "AWS/SQS",
-                    metricName: "ApproximateNumberOfMessagesVisible",
-                    dimensions: { QueueName: failureQueue.name },
-                    statistic: "Maximum",
-                    period: 60,
-                    evaluationPeriods: 1,
-                    threshold: 1,
-                    comparisonOperator: "GreaterThanOrEqualToThreshold",
-                    treatMissingData: "notBreaching",
+                    ...anyInAMinute({
+                        namespace: "AWS/SQS",
+                        metricName: "ApproximateNumberOfMessagesVisible",
+                        dimensions: { QueueName: failureQueue.name },
+                        statistic: "Maximum",
+                    }),
                     tags,
                 },
                 args.alertsTopicArn,

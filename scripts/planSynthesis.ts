@@ -203,6 +203,25 @@ export const MOCK_VALUES: MockValues = {
     note: "ids are <name>-id and generated names <name>-physical (AWS and Pulumi make up their own at deploy), inside ARNs of the shape AWS gives each type",
 };
 
+/** The custom resources of a mock run as the policy rules read them (as `pulumi preview` hands them to the pack). */
+export function plannedResources(
+    resources: readonly DeclaredResource[],
+    parents = inferParents(resources),
+): PlannedResource[] {
+    return resources
+        .filter((r) => r.custom)
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            id: r.id,
+            props: r.inputs,
+            outputs: r.outputs,
+            parent: parents.get(r),
+            dependencies: [...r.dependencies],
+        }));
+}
+
 /**
  * Synthesizes the program with a stack file's values (as `stackFileValues` read them) under mocks
  * that run as `project`. Call once per process: the program declares its resources on import.
@@ -222,19 +241,9 @@ export async function buildPlan(
     for (const fn of declaredFunctions) archiveBytes[fn.name] = (await serializeHandler(fn.factory)).zipBytes;
 
     const parents = inferParents(run.resources);
-    const planned: PlannedResource[] = run.resources
-        .filter((r) => r.custom)
-        .map((r) => ({
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            id: r.id,
-            props: r.inputs,
-            outputs: r.outputs,
-            parent: parents.get(r),
-            dependencies: [...r.dependencies],
-        }));
-    const violations = evaluateRules(planned, { archiveSizes: archiveBytes });
+    const violations = evaluateRules(plannedResources(run.resources, parents), {
+        archiveSizes: archiveBytes,
+    });
 
     return {
         stack,

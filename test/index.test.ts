@@ -1,22 +1,8 @@
 import assert from "node:assert/strict";
 import { asPulumiConfig, stackFileValues } from "../scripts/stackFile";
 import { named, ofType, settle, startMocks, valueOf, type MockRun } from "../scripts/mockSynthesis";
-import { evaluateRules, type PlannedResource } from "../policy/rules";
-
-/** The program's resources as the plan hands them to the policy rules. */
-function planned(run: MockRun): PlannedResource[] {
-    return run.resources
-        .filter((r) => r.custom)
-        .map((r) => ({
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            id: r.id,
-            props: r.inputs,
-            outputs: r.outputs,
-            dependencies: [...r.dependencies],
-        }));
-}
+import { evaluateRules } from "../policy/rules";
+import { plannedResources } from "../scripts/planSynthesis";
 
 describe("index.ts under the dev stack (Pulumi.dev.yaml)", () => {
     let run: MockRun;
@@ -227,6 +213,6 @@ describe("index.ts for the account settings owner, with trunking and reserved co
             ["retirement-fn", 2, "reserveLambdaConcurrency"],
             ["termination-fn", 5, "reserveLambdaConcurrency"],
         ]);
-        assert.deepEqual(evaluateRules(planned(run), { archiveSizes: {} }), []);
+        assert.deepEqual(evaluateRules(plannedResources(run.resources), { archiveSizes: {} }), []);
     });
 });
