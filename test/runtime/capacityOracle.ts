@@ -2,10 +2,11 @@
  * The capacity evaluation as it shipped before the near-linear rewrite (runtime/capacity.ts), kept
  * as the oracle of the property test (capacity.property.test.ts); it is not part of any Lambda.
  * It re-packs from scratch for every candidate count of removed hosts and clones each kept host
- * per count: O(n²) slot counts and more. Two changes from the shipped text, and only these: the
- * imports point at runtime/, and `trunking` may be a function of the instance, so that clusters
- * where some instances have a trunk interface and others not can be compared too (the shipped
- * version took one account-wide boolean).
+ * per count: O(n²) slot counts and more. Three changes from the shipped text, and only these: the
+ * imports point at runtime/; its result types are runtime/capacity.ts's, so the two cannot drift
+ * apart; and `trunking` may be a function of the instance, so that clusters where some instances
+ * have a trunk interface and others not can be compared too (the shipped version took one
+ * account-wide boolean).
  *
  * Its original description follows.
  *
@@ -35,9 +36,8 @@
  */
 import type { Attachment, ContainerInstance, Resource } from "@aws-sdk/client-ecs";
 import { INSTANCE_TYPES, awsvpcTaskSlots } from "../../runtime/instanceTypes";
+import type { CapacityResult, InstanceCapacity, ResourceName } from "../../runtime/capacity";
 import type { TaskShape } from "../../runtime/taskShape";
-
-export type ResourceName = "CPU" | "MEMORY" | "PORTS" | "PORTS_UDP" | "ENI";
 
 /** Tie order when two resources allow the same number of tasks. */
 const RESOURCE_ORDER: readonly ResourceName[] = ["CPU", "MEMORY", "PORTS", "PORTS_UDP", "ENI"];
@@ -47,32 +47,6 @@ export interface CapacitySettings {
     readonly trunking: boolean | ((instance: ContainerInstance) => boolean);
     /** Worst-case tasks that must still fit after a scale-in; default 1 (the scale-out threshold). */
     readonly minimumSpareTasks?: number;
-}
-
-export interface InstanceCapacity {
-    readonly containerInstanceArn: string;
-    readonly ec2InstanceId?: string;
-    readonly instanceType?: string;
-    /** Worst-case tasks this instance can place now. */
-    readonly schedulableTasks: number;
-    readonly limitingResource: ResourceName | "NOT_ACTIVE" | "AGENT_DISCONNECTED";
-    /** Per resource the worst-case task uses, the tasks that resource alone allows. */
-    readonly slotsByResource: Readonly<Partial<Record<ResourceName, number>>>;
-    /** The instance type is not in INSTANCE_TYPES, so its ENI slots were not counted as a limit. */
-    readonly eniSlotsUnknown: boolean;
-}
-
-export interface CapacityResult {
-    readonly containerCapacity: number;
-    readonly idleHostCapacity: number;
-    readonly perInstance: readonly InstanceCapacity[];
-    readonly worstCaseTask: TaskShape;
-    /** The resource that limits the most ACTIVE instances for the worst-case task. */
-    readonly limitingResource: ResourceName | "NO_ACTIVE_INSTANCES";
-    /** Set when the worst-case task fits no ACTIVE instance even empty: adding instances of these types cannot help. */
-    readonly unplaceable?: string;
-    /** Types (or "unknown" for a missing attribute) whose ENI slots are not known; awsvpc capacity on them is not ENI-limited. */
-    readonly unknownInstanceTypes: readonly string[];
 }
 
 /** What an instance has free (remaining) or in use (registered − remaining). */

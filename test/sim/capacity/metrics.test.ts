@@ -9,7 +9,7 @@ import {
     type CapacityRun,
 } from "./capacityScenario";
 
-/** Long enough for one evaluation: the schedule's next minute, deferred to second 45 of it, and a little more. */
+/** Long enough for one evaluation: the schedule's next minute, deferred to second 55 of it, and a little more. */
 const ONE_EVALUATION_SECONDS = 125;
 
 describe("sim/capacity: the deployed capacity Lambda's metrics", () => {
