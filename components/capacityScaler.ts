@@ -19,7 +19,7 @@ import type { CapacitySettings } from "../stack/settings";
 import { alertingAlarm } from "./alarms";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
-import { clusterScopedArn } from "./iam";
+import { clusterScopedArn, queueSendStatement } from "./iam";
 
 export interface CapacityScalerArgs {
     /** Validated capacity settings of the stack. */
@@ -122,14 +122,12 @@ export class CapacityScaler extends pulumi.ComponentResource {
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
-                            {
-                                Sid: "FromThePlacementFailureRuleOnly",
-                                Effect: "Allow",
-                                Principal: { Service: "events.amazonaws.com" },
-                                Action: "sqs:SendMessage",
-                                Resource: queueArn,
-                                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
-                            },
+                            queueSendStatement(
+                                "FromThePlacementFailureRuleOnly",
+                                "events.amazonaws.com",
+                                queueArn,
+                                ruleArn,
+                            ),
                         ],
                     }),
                 ),

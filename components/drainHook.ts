@@ -20,7 +20,7 @@ import {
 import { alertingAlarm, anyInAMinute } from "./alarms";
 import { ManagedFunction } from "./managedFunction";
 import { invokeOnEvents } from "./eventTriggers";
-import { assumeRolePolicyFor, clusterScopedArn } from "./iam";
+import { assumeRolePolicyFor, clusterScopedArn, queueSendStatement } from "./iam";
 
 export interface DrainHookArgs {
     /** Validated drain settings of the stack. */
@@ -136,22 +136,18 @@ export class DrainHook extends pulumi.ComponentResource {
                         JSON.stringify({
                             Version: "2012-10-17",
                             Statement: [
-                                {
-                                    Sid: "FromTheDrainTopicOnly",
-                                    Effect: "Allow",
-                                    Principal: { Service: "sns.amazonaws.com" },
-                                    Action: "sqs:SendMessage",
-                                    Resource: queueArn,
-                                    Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
-                                },
-                                {
-                                    Sid: "FromTheDrainRulesOnly",
-                                    Effect: "Allow",
-                                    Principal: { Service: "events.amazonaws.com" },
-                                    Action: "sqs:SendMessage",
-                                    Resource: queueArn,
-                                    Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
-                                },
+                                queueSendStatement(
+                                    "FromTheDrainTopicOnly",
+                                    "sns.amazonaws.com",
+                                    queueArn,
+                                    topicArn,
+                                ),
+                                queueSendStatement(
+                                    "FromTheDrainRulesOnly",
+                                    "events.amazonaws.com",
+                                    queueArn,
+                                    ruleArns,
+                                ),
                             ],
                         }),
                     ),

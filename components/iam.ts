@@ -9,6 +9,27 @@ export function assumeRolePolicyFor(service: string): string {
 }
 
 /**
+ * A queue policy statement letting one AWS service send to `queueArn` only on behalf of
+ * `sourceArns` (aws:SourceArn: no other topic or rule of any account can use the service to write
+ * into the queue).
+ */
+export function queueSendStatement(
+    sid: string,
+    service: string,
+    queueArn: string,
+    sourceArns: string | readonly string[],
+): Record<string, unknown> {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnEquals: { "aws:SourceArn": sourceArns } },
+    };
+}
+
+/**
  * The ARN pattern of every `resourceType` (container-instance, task, service) in the cluster
  * `clusterArn`: ECS ARNs put the cluster name after the type.
  */
